@@ -1,0 +1,506 @@
+//! Per module: the host trait, `add_to_linker` and the function table.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+use witx::{BuiltinType, InterfaceFunc, Module, Type, TypeRef, WasmType};
+
+use crate::types::{is_char, rust_type};
+use crate::{Error, names};
+
+pub fn generate(_doc: &witx::Document, module: &Module) -> Result<TokenStream, Error> {
+    let module_name = module.name.as_str();
+    let rust_module = names::module(&module.name);
+    let trait_name = names::trait_name(&module.name);
+    let module_docs = names::docs(&module.docs);
+    let mut methods = Vec::new();
+    let mut calls = Vec::new();
+    let mut registrations = Vec::new();
+    let mut infos = Vec::new();
+    for func in module.funcs() {
+        let f = Func::new(&func, &trait_name)
+            .map_err(|e| Error::new(format!("{module_name}::{}: {e}", func.name.as_str())))?;
+        methods.push(f.method());
+        calls.push(f.call());
+        registrations.push(f.registration());
+        infos.push(f.info());
+    }
+    let doc_line = format!(
+        " The host side of `{module_name}`: every method has a default body, so a host implements \
+         only the functions it wants."
+    );
+    let add_doc = format!(
+        " Links every function of `{module_name}` into `linker`, calling the host that `get` \
+         finds in the store's data."
+    );
+    Ok(quote! {
+        #module_docs
+        pub mod #rust_module {
+            #![allow(unused_imports)]
+            use super::*;
+
+            /// The name the guest imports these functions from.
+            pub const MODULE: &str = #module_name;
+
+            /// Every function of the module with its core wasm signature, in document order.
+            pub const FUNCTIONS: &[::wasi_stubs::FuncInfo] = &[#(#infos,)*];
+
+            #module_docs
+            ///
+            #[doc = #doc_line]
+            #[allow(unused_variables)]
+            pub trait #trait_name {
+                #(#methods)*
+            }
+
+            #[doc = #add_doc]
+            pub fn add_to_linker<T: 'static, H: #trait_name + 'static>(
+                linker: &mut ::wasi_stubs::wasmtime::Linker<T>,
+                get: impl Fn(&mut T) -> &mut ::wasi_stubs::Ctx<H> + Send + Sync + Copy + 'static,
+            ) -> ::wasi_stubs::wasmtime::Result<()> {
+                #(#registrations)*
+                ::core::result::Result::Ok(())
+            }
+
+            #(#calls)*
+        }
+    })
+}
+
+/// How one witx parameter arrives as core wasm values.
+enum Lift {
+    /// One `i32` or `i64` checked into a scalar (integer, enum, flags, handle, pointer).
+    Scalar(TokenStream),
+    /// A float, as it is.
+    Float,
+    /// A string: pointer and length.
+    Str,
+    /// A list: pointer and length.
+    Array(TokenStream),
+    /// A record or union passed by address, read by the glue.
+    ByRef,
+}
+
+struct Param {
+    name: Ident,
+    ty: TokenStream,
+    lift: Lift,
+    docs: String,
+}
+
+/// What the witx result becomes.
+enum Results {
+    /// `(expected T (error E))`: out-pointers for `T`'s parts, an error code as the wasm result.
+    Expected {
+        ok: Vec<TokenStream>,
+        error: TokenStream,
+    },
+    /// A plain value returned as the wasm result.
+    Value(TokenStream),
+    /// Nothing.
+    None,
+    /// A `noreturn` function.
+    NoReturn,
+}
+
+struct Func<'a> {
+    func: &'a InterfaceFunc,
+    trait_name: &'a Ident,
+    name: Ident,
+    params: Vec<Param>,
+    results: Results,
+    wasm_params: Vec<WasmType>,
+    wasm_results: Vec<WasmType>,
+}
+
+impl<'a> Func<'a> {
+    fn new(func: &'a InterfaceFunc, trait_name: &'a Ident) -> Result<Self, Error> {
+        if let Err(e) = func.abi.validate(&func.params, &func.results) {
+            return Err(Error::new(e));
+        }
+        let (wasm_params, wasm_results) = func.wasm_signature();
+        let mut wasm = wasm_params.iter();
+        let mut params = Vec::new();
+        for p in &func.params {
+            let context = |e: Error| Error::new(format!("parameter `{}`: {e}", p.name.as_str()));
+            let ty = rust_type(&p.tref).map_err(context)?;
+            let lift = match &**p.tref.type_() {
+                Type::List(elem) if is_char(elem) => Lift::Str,
+                Type::List(elem) => Lift::Array(rust_type(elem).map_err(context)?),
+                Type::Record(r) if r.bitflags_repr().is_none() => Lift::ByRef,
+                Type::Variant(v) if !v.is_enum() => Lift::ByRef,
+                Type::Builtin(BuiltinType::F32 | BuiltinType::F64) => Lift::Float,
+                _ => Lift::Scalar(ty.clone()),
+            };
+            let consumed = if matches!(lift, Lift::Str | Lift::Array(_)) { 2 } else { 1 };
+            for _ in 0..consumed {
+                wasm.next().ok_or_else(|| Error::new("the witx ABI gives fewer wasm parameters"))?;
+            }
+            params.push(Param {
+                name: names::snake(&p.name),
+                ty,
+                lift,
+                docs: p.docs.clone(),
+            });
+        }
+        let results = if func.noreturn {
+            Results::NoReturn
+        } else {
+            match func.results.first() {
+                None => Results::None,
+                Some(result) => match &**result.tref.type_() {
+                    Type::Variant(v) => {
+                        let (ok, err) = v
+                            .as_expected()
+                            .ok_or_else(|| Error::new("a variant result must be `expected`"))?;
+                        let error = match err {
+                            Some(err) => rust_type(err)?,
+                            None => quote!(::wasi_stubs::NoErrorCode),
+                        };
+                        let ok = match ok {
+                            None => Vec::new(),
+                            Some(ok) => match &**ok.type_() {
+                                Type::Record(r) if r.is_tuple() => r
+                                    .members
+                                    .iter()
+                                    .map(|m| rust_type(&m.tref))
+                                    .collect::<Result<_, _>>()?,
+                                _ => vec![rust_type(ok)?],
+                            },
+                        };
+                        Results::Expected { ok, error }
+                    }
+                    _ => Results::Value(rust_type(&result.tref)?),
+                },
+            }
+        };
+        if let Results::Expected { ok, .. } = &results {
+            // The witx ABI appends one out-pointer per part of the `ok` value.
+            if wasm.len() != ok.len() {
+                return Err(Error::new("the witx ABI gives a different number of out-pointers"));
+            }
+        }
+        Ok(Func {
+            func,
+            trait_name,
+            name: names::snake(&func.name),
+            params,
+            results,
+            wasm_params,
+            wasm_results,
+        })
+    }
+
+    /// Whether the host method gets the guest memory: some parameter holds a pointer or list.
+    fn host_needs_memory(&self) -> bool {
+        self.func.params.iter().any(|p| holds_pointer(&p.tref))
+    }
+
+    /// Whether the glue touches memory: the host does, a parameter is read from it, or a result
+    /// is written to it.
+    fn glue_needs_memory(&self) -> bool {
+        self.host_needs_memory()
+            || self.params.iter().any(|p| matches!(p.lift, Lift::ByRef))
+            || matches!(&self.results, Results::Expected { ok, .. } if !ok.is_empty())
+    }
+
+    fn return_type(&self) -> TokenStream {
+        match &self.results {
+            Results::Expected { ok, error } => {
+                let ok = match ok.as_slice() {
+                    [one] => quote!(#one),
+                    many => quote!((#(#many),*)),
+                };
+                quote!(::core::result::Result<#ok, ::wasi_stubs::Error<#error>>)
+            }
+            Results::Value(ty) => {
+                quote!(::core::result::Result<#ty, ::wasi_stubs::Error<::wasi_stubs::NoErrorCode>>)
+            }
+            Results::None => {
+                quote!(::core::result::Result<(), ::wasi_stubs::Error<::wasi_stubs::NoErrorCode>>)
+            }
+            Results::NoReturn => quote!(::wasi_stubs::wasmtime::Error),
+        }
+    }
+
+    fn method(&self) -> TokenStream {
+        let name = &self.name;
+        let mut docs = self.func.docs.trim_end().to_string();
+        let documented: Vec<_> = self.params.iter().filter(|p| !p.docs.trim().is_empty()).collect();
+        if !documented.is_empty() {
+            docs.push_str("\n\n# Parameters\n");
+            for p in documented {
+                let text = p.docs.trim().replace('\n', "\n  ");
+                docs.push_str(&format!("\n- `{}`: {text}", p.name));
+            }
+        }
+        for r in &self.func.results {
+            if !r.docs.trim().is_empty() {
+                docs.push_str(&format!("\n\n# Result\n\n{}", r.docs.trim()));
+            }
+        }
+        let docs = names::docs(&docs);
+        let mem = self
+            .host_needs_memory()
+            .then(|| quote!(mem: &mut ::wasi_stubs::GuestMemory<'_>,));
+        let params = self.params.iter().map(|p| {
+            let (n, t) = (&p.name, &p.ty);
+            quote!(#n: #t)
+        });
+        let ret = self.return_type();
+        let body = match &self.results {
+            Results::NoReturn => match self.params.first() {
+                Some(Param {
+                    name,
+                    lift: Lift::Scalar(_),
+                    ..
+                }) => quote! {
+                    ::wasi_stubs::Exit { code: ::wasi_stubs::Scalar::lower(#name) as u32 }.into()
+                },
+                _ => {
+                    let msg = format!("{}: not implemented by this host", self.func.name.as_str());
+                    quote!(::wasi_stubs::wasmtime::Error::msg(#msg))
+                }
+            },
+            _ => quote!(::core::result::Result::Err(::wasi_stubs::Error::NotImplemented)),
+        };
+        quote! {
+            #docs
+            fn #name(&mut self, #mem #(#params),*) -> #ret {
+                #body
+            }
+        }
+    }
+
+    fn call_name(&self) -> Ident {
+        format_ident!("call_{}", self.name)
+    }
+
+    /// The names and types of the core wasm parameters, in order.
+    fn wasm_args(&self) -> Vec<(Ident, TokenStream)> {
+        let mut names = Vec::new();
+        for p in &self.params {
+            match p.lift {
+                Lift::Str | Lift::Array(_) => {
+                    names.push(format_ident!("{}_ptr", p.name));
+                    names.push(format_ident!("{}_len", p.name));
+                }
+                _ => names.push(p.name.clone()),
+            }
+        }
+        if let Results::Expected { ok, .. } = &self.results {
+            match ok.len() {
+                1 => names.push(format_ident!("ret")),
+                n => names.extend((0..n).map(|i| format_ident!("ret{i}"))),
+            }
+        }
+        names
+            .into_iter()
+            .zip(self.wasm_params.iter().map(|t| wasm_type(*t)))
+            .collect()
+    }
+
+    /// The function between the wasm signature and the trait method.
+    fn call(&self) -> TokenStream {
+        let call = self.call_name();
+        let name = &self.name;
+        let trait_name = self.trait_name;
+        let args = self.wasm_args().into_iter().map(|(n, t)| quote!(#n: #t));
+        let lifts = self.params.iter().map(|p| {
+            let n = &p.name;
+            let label = p.name.to_string();
+            let label = label.trim_start_matches("r#");
+            let value = match &p.lift {
+                Lift::Scalar(ty) => {
+                    let lift = match self.wasm_type_of(p) {
+                        WasmType::I64 => quote!(lift64),
+                        _ => quote!(lift32),
+                    };
+                    quote!(::wasi_stubs::glue::#lift::<#ty>(#n))
+                }
+                Lift::Float => return quote!(),
+                Lift::Str => {
+                    let (ptr, len) = (format_ident!("{n}_ptr"), format_ident!("{n}_len"));
+                    quote!(::wasi_stubs::glue::string(mem, #ptr, #len))
+                }
+                Lift::Array(elem) => {
+                    let (ptr, len) = (format_ident!("{n}_ptr"), format_ident!("{n}_len"));
+                    quote!(::wasi_stubs::glue::array::<#elem>(mem, #ptr, #len))
+                }
+                Lift::ByRef => {
+                    let ty = &p.ty;
+                    quote!(::wasi_stubs::glue::read::<#ty>(mem, #n))
+                }
+            };
+            quote!(let #n = ::wasi_stubs::glue::arg(#label, #value)?;)
+        });
+        let mem_arg = self.host_needs_memory().then(|| quote!(mem,));
+        let param_names = self.params.iter().map(|p| &p.name);
+        let host_call = quote!(host.#name(#mem_arg #(#param_names),*));
+        let (ret, body) = match &self.results {
+            Results::Expected { ok, error } => {
+                let outs: Vec<Ident> = match ok.len() {
+                    1 => vec![format_ident!("ret")],
+                    n => (0..n).map(|i| format_ident!("ret{i}")).collect(),
+                };
+                let labels = outs.iter().map(|o| o.to_string());
+                let checks = quote! {
+                    #(let #outs = ::wasi_stubs::glue::arg(#labels, ::wasi_stubs::glue::out_ptr::<#ok>(mem, #outs))?;)*
+                };
+                let labels = outs.iter().map(|o| o.to_string());
+                let store = match outs.len() {
+                    0 => quote!(#host_call?;),
+                    1 => quote! {
+                        let value = #host_call?;
+                        #(::wasi_stubs::glue::arg(#labels, mem.write(#outs, value))?;)*
+                    },
+                    n => {
+                        let values: Vec<_> = (0..n).map(|i| format_ident!("value{i}")).collect();
+                        quote! {
+                            let (#(#values),*) = #host_call?;
+                            #(::wasi_stubs::glue::arg(#labels, mem.write(#outs, #values))?;)*
+                        }
+                    }
+                };
+                (
+                    quote!(::core::result::Result<(), ::wasi_stubs::Error<#error>>),
+                    quote! {
+                        #checks
+                        #store
+                        ::core::result::Result::Ok(())
+                    },
+                )
+            }
+            Results::NoReturn => (
+                quote! {
+                    ::core::result::Result<::core::convert::Infallible, ::wasi_stubs::Error<::wasi_stubs::NoErrorCode>>
+                },
+                quote!(::core::result::Result::Err(::wasi_stubs::Error::Trap(#host_call))),
+            ),
+            _ => (self.return_type(), host_call),
+        };
+        let mem_param = if self.params.iter().any(|p| !matches!(p.lift, Lift::Float | Lift::Scalar(_)))
+            || mem_arg.is_some()
+            || matches!(&self.results, Results::Expected { ok, .. } if !ok.is_empty())
+        {
+            quote!(mem)
+        } else {
+            quote!(_mem)
+        };
+        quote! {
+            #[inline]
+            fn #call<H: #trait_name + ?Sized>(
+                host: &mut H,
+                #mem_param: &mut ::wasi_stubs::GuestMemory<'_>,
+                #(#args),*
+            ) -> #ret {
+                #(#lifts)*
+                #body
+            }
+        }
+    }
+
+    fn wasm_type_of(&self, param: &Param) -> WasmType {
+        let mut i = 0;
+        for p in &self.params {
+            if std::ptr::eq(p, param) {
+                break;
+            }
+            i += if matches!(p.lift, Lift::Str | Lift::Array(_)) { 2 } else { 1 };
+        }
+        self.wasm_params[i]
+    }
+
+    fn registration(&self) -> TokenStream {
+        let import = self.func.name.as_str();
+        let call = self.call_name();
+        let wasm_args = self.wasm_args();
+        let names: Vec<_> = wasm_args.iter().map(|(n, _)| n).collect();
+        let typed = wasm_args.iter().map(|(n, t)| quote!(#n: #t));
+        let enter = if self.glue_needs_memory() {
+            quote!(enter)
+        } else {
+            quote!(enter_without_memory)
+        };
+        let (ret, finish) = match (&self.results, self.wasm_results.as_slice()) {
+            (Results::Expected { .. }, [t]) => {
+                let t = wasm_type(*t);
+                (
+                    t.clone(),
+                    quote!(::wasi_stubs::glue::errno_result(policy, #import, result).map(|code| code as #t)),
+                )
+            }
+            (Results::Value(_), [t]) => {
+                let lower = match t {
+                    WasmType::I32 => quote!(.map(::wasi_stubs::glue::lower32)),
+                    WasmType::I64 => quote!(.map(::wasi_stubs::glue::lower64)),
+                    WasmType::F32 | WasmType::F64 => quote!(),
+                };
+                (
+                    wasm_type(*t),
+                    quote!(::wasi_stubs::glue::value_result(policy, #import, result)#lower),
+                )
+            }
+            (Results::NoReturn, _) => (
+                quote!(()),
+                quote!(::wasi_stubs::glue::value_result(policy, #import, result).map(|never| match never {})),
+            ),
+            _ => (
+                quote!(()),
+                quote!(::wasi_stubs::glue::value_result(policy, #import, result)),
+            ),
+        };
+        quote! {
+            linker.func_wrap(
+                MODULE,
+                #import,
+                move |mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>, #(#typed),*| -> ::wasi_stubs::wasmtime::Result<#ret> {
+                    let (ctx, mut mem) = ::wasi_stubs::glue::#enter(&mut caller, &get);
+                    let policy = ctx.policy();
+                    let result = #call(ctx.host_mut(), &mut mem, #(#names),*);
+                    #finish
+                },
+            )?;
+        }
+    }
+
+    fn info(&self) -> TokenStream {
+        let name = self.func.name.as_str();
+        let params = self.wasm_params.iter().map(|t| info_type(*t));
+        let results = self.wasm_results.iter().map(|t| info_type(*t));
+        quote! {
+            ::wasi_stubs::FuncInfo {
+                name: #name,
+                params: &[#(#params),*],
+                results: &[#(#results),*],
+            }
+        }
+    }
+}
+
+/// Whether a value of this type holds a guest pointer or list, which the host needs memory for.
+fn holds_pointer(tref: &TypeRef) -> bool {
+    match &**tref.type_() {
+        Type::Pointer(_) | Type::ConstPointer(_) | Type::List(_) => true,
+        Type::Record(r) => r.members.iter().any(|m| holds_pointer(&m.tref)),
+        Type::Variant(v) => v.cases.iter().filter_map(|c| c.tref.as_ref()).any(holds_pointer),
+        Type::Handle(_) | Type::Builtin(_) => false,
+    }
+}
+
+fn wasm_type(t: WasmType) -> TokenStream {
+    match t {
+        WasmType::I32 => quote!(i32),
+        WasmType::I64 => quote!(i64),
+        WasmType::F32 => quote!(f32),
+        WasmType::F64 => quote!(f64),
+    }
+}
+
+fn info_type(t: WasmType) -> TokenStream {
+    match t {
+        WasmType::I32 => quote!(::wasi_stubs::WasmType::I32),
+        WasmType::I64 => quote!(::wasi_stubs::WasmType::I64),
+        WasmType::F32 => quote!(::wasi_stubs::WasmType::F32),
+        WasmType::F64 => quote!(::wasi_stubs::WasmType::F64),
+    }
+}

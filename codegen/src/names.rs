@@ -1,0 +1,71 @@
+//! Rust names for witx names, and doc comments.
+
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+/// A type name: `ciovec_array` → `CiovecArray`.
+pub fn type_name(id: &witx::Id) -> Ident {
+    camel(id.as_str(), "T")
+}
+
+/// An enum or union case: `2big` of `errno` → `E2big` (a name may not start with a digit, so it
+/// takes the first letter of its type).
+pub fn case(ty: &witx::Id, id: &witx::Id) -> Ident {
+    let prefix = ty.as_str()[..1].to_uppercase();
+    camel(id.as_str(), &prefix)
+}
+
+/// A flag constant: `fd_datasync` → `FD_DATASYNC`.
+pub fn flag(ty: &witx::Id, id: &witx::Id) -> Ident {
+    let prefix = ty.as_str()[..1].to_uppercase();
+    ident(&prefixed(&id.as_str().to_shouty_snake_case(), &prefix))
+}
+
+/// A field, parameter or function: `fs_rights_base` stays, keywords become raw identifiers.
+pub fn snake(id: &witx::Id) -> Ident {
+    ident(&prefixed(&id.as_str().to_snake_case(), "_"))
+}
+
+/// The trait of a module: `wasi_snapshot_preview1` → `WasiSnapshotPreview1`.
+pub fn trait_name(id: &witx::Id) -> Ident {
+    camel(id.as_str(), "M")
+}
+
+/// The Rust module holding a witx module's trait and glue.
+pub fn module(id: &witx::Id) -> Ident {
+    snake(id)
+}
+
+fn camel(name: &str, prefix: &str) -> Ident {
+    ident(&prefixed(&name.to_upper_camel_case(), prefix))
+}
+
+fn prefixed(name: &str, prefix: &str) -> String {
+    if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() {
+        format!("{prefix}{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+fn ident(name: &str) -> Ident {
+    match name {
+        "self" | "Self" | "super" | "crate" | "_" => Ident::new(&format!("{name}_"), Span::call_site()),
+        _ if syn::parse_str::<Ident>(name).is_ok() => Ident::new(name, Span::call_site()),
+        _ => Ident::new_raw(name, Span::call_site()),
+    }
+}
+
+/// `#[doc]` attributes carrying witx documentation.
+pub fn docs(docs: &str) -> TokenStream {
+    let lines = docs.trim_end().lines().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote!(#[doc = #line])
+    });
+    quote!(#(#lines)*)
+}

@@ -1,0 +1,125 @@
+//! The per-store state the generated glue works with.
+
+use std::ops::{Deref, DerefMut};
+
+use wasmtime::Memory;
+
+/// Holds a host (`H`, the type that implements a generated trait) together with what the glue
+/// needs for each call: the guest's memory and the [`Policy`].
+///
+/// Put one in the store's data and hand `add_to_linker` a closure that finds it, as with
+/// wasmtime-wasi's contexts. It dereferences to the host.
+#[derive(Debug)]
+pub struct Ctx<H> {
+    host: H,
+    memory: Option<Memory>,
+    policy: Policy,
+}
+
+impl<H> Ctx<H> {
+    /// Wraps `host` with the default policy: errno for bad guest input, `ENOSYS` for functions the
+    /// host does not implement.
+    pub fn new(host: H) -> Self {
+        Ctx {
+            host,
+            memory: None,
+            policy: Policy::default(),
+        }
+    }
+
+    /// The same context with `policy`.
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The host.
+    pub fn host(&self) -> &H {
+        &self.host
+    }
+
+    /// The host, mutably.
+    pub fn host_mut(&mut self) -> &mut H {
+        &mut self.host
+    }
+
+    /// Gives the host back.
+    pub fn into_host(self) -> H {
+        self.host
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// Changes the policy for the calls that follow.
+    pub fn set_policy(&mut self, policy: Policy) {
+        self.policy = policy;
+    }
+
+    /// Binds the guest's memory, so that calls stop looking up its `memory` export by name (which
+    /// costs more than a whole `fd_write`). Bind the memory of the instance this store runs; a
+    /// store that runs several instances which each export a memory should not bind one.
+    pub fn bind_memory(&mut self, memory: Memory) {
+        self.memory = Some(memory);
+    }
+
+    /// The bound memory, if any.
+    pub fn memory(&self) -> Option<Memory> {
+        self.memory
+    }
+}
+
+impl<H> Deref for Ctx<H> {
+    type Target = H;
+    fn deref(&self) -> &H {
+        &self.host
+    }
+}
+
+impl<H> DerefMut for Ctx<H> {
+    fn deref_mut(&mut self) -> &mut H {
+        &mut self.host
+    }
+}
+
+/// What the guest gets when things go wrong: see the error rules in the crate docs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// For a bad pointer, length, enum value or string.
+    pub bad_input: OnBadInput,
+    /// For a function the host does not implement.
+    pub not_implemented: OnNotImplemented,
+}
+
+impl Policy {
+    /// Traps on bad guest input and on unimplemented functions: for debugging a guest.
+    pub const TRAP: Policy = Policy {
+        bad_input: OnBadInput::Trap,
+        not_implemented: OnNotImplemented::Trap,
+    };
+}
+
+/// What a bad guest pointer, length, enum value or string gets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OnBadInput {
+    /// The errno of the error rules: `EFAULT` (bounds), `EINVAL` (alignment, invalid values),
+    /// `EILSEQ` (UTF-8), `EOVERFLOW` (results too large).
+    #[default]
+    Errno,
+    /// A trap naming the function and the argument.
+    Trap,
+}
+
+/// What a call to a function the host does not implement gets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OnNotImplemented {
+    /// The document's `nosys` error code (`ENOSYS`, 52, in WASI); a trap if it has none.
+    #[default]
+    Nosys,
+    /// The document's error code with this name (`"badf"` for `EBADF`); a trap if it has none.
+    Errno(&'static str),
+    /// A trap naming the function.
+    Trap,
+}

@@ -1,0 +1,104 @@
+//! What a host function returns when it does not succeed.
+
+use std::fmt;
+
+use crate::GuestError;
+
+/// The error of a host function whose witx result is `(expected T (error $E))`.
+///
+/// `E` is the document's error enum (`Errno` for WASI). The glue turns each variant into what the
+/// guest sees: an errno result, or a trap that ends the call.
+#[derive(Debug)]
+pub enum Error<E> {
+    /// Returned to the guest as this error code.
+    Errno(E),
+    /// The guest passed something invalid (a pointer out of bounds, an unknown enum value, ...).
+    /// The store's [`Policy`](crate::Policy) decides between the errno of the error rules and a trap.
+    Guest {
+        /// The parameter the bad value came from, when the glue knows it.
+        arg: Option<&'static str>,
+        /// What was wrong.
+        error: GuestError,
+    },
+    /// The host does not implement this function: what every default trait method returns. The
+    /// store's [`Policy`](crate::Policy) decides what the guest gets (`ENOSYS` unless configured).
+    NotImplemented,
+    /// Ends the guest with a trap carrying this error.
+    Trap(wasmtime::Error),
+}
+
+impl<E> Error<E> {
+    /// A trap with `message`.
+    pub fn trap(message: impl fmt::Display) -> Self {
+        Error::Trap(wasmtime::Error::msg(message.to_string()))
+    }
+
+    /// Names the parameter a [`Error::Guest`] came from.
+    #[inline]
+    pub fn in_arg(self, arg: &'static str) -> Self {
+        match self {
+            Error::Guest { arg: None, error } => Error::Guest {
+                arg: Some(arg),
+                error,
+            },
+            other => other,
+        }
+    }
+}
+
+impl<E> From<GuestError> for Error<E> {
+    #[inline]
+    fn from(error: GuestError) -> Self {
+        Error::Guest { arg: None, error }
+    }
+}
+
+impl<E> From<wasmtime::Error> for Error<E> {
+    fn from(error: wasmtime::Error) -> Self {
+        Error::Trap(error)
+    }
+}
+
+/// An error enum of a witx document (preview1's `errno`): the generator implements it for every
+/// enum used as the error of a function result.
+pub trait ErrorCode: Copy + fmt::Debug + Send + Sync + 'static {
+    /// The value returned to the guest.
+    fn raw(self) -> u64;
+    /// The case's name in the document (`"nosys"`).
+    fn name(self) -> &'static str;
+    /// The case called `name` in the document, if there is one.
+    fn from_name(name: &str) -> Option<Self>;
+}
+
+/// The error type of functions whose result has no error enum: every failure of theirs is a trap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoErrorCode {}
+
+impl ErrorCode for NoErrorCode {
+    fn raw(self) -> u64 {
+        match self {}
+    }
+    fn name(self) -> &'static str {
+        match self {}
+    }
+    fn from_name(_: &str) -> Option<Self> {
+        None
+    }
+}
+
+/// The trap that ends a guest that called a `noreturn` function such as `proc_exit`.
+///
+/// Find it with `error.downcast_ref::<Exit>()` on the error a call returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exit {
+    /// The exit code the guest asked for.
+    pub code: u32,
+}
+
+impl fmt::Display for Exit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "guest exited with code {}", self.code)
+    }
+}
+
+impl std::error::Error for Exit {}

@@ -1,0 +1,103 @@
+//! Link every WASI import a guest asks for into wasmtime; implement only the functions you want.
+//!
+//! `wasi-stubs` generates, from the witx spec, a trait per WASI module whose every method has a
+//! default body answering `ENOSYS`, plus the glue that links each function into a
+//! [`wasmtime::Linker`] with its exact core wasm signature. A host implements the handful of
+//! functions it cares about with typed, checked arguments; every other import still resolves.
+//!
+//! ```no_run
+//! use wasi_stubs::preview1::{self, Clockid, Errno, Size, Timestamp, WasiSnapshotPreview1};
+//! use wasi_stubs::{Ctx, Error, GuestMemory};
+//!
+//! #[derive(Default)]
+//! struct Host {
+//!     stdout: Vec<u8>,
+//! }
+//!
+//! impl WasiSnapshotPreview1 for Host {
+//!     fn fd_write(
+//!         &mut self,
+//!         mem: &mut GuestMemory<'_>,
+//!         fd: preview1::Fd,
+//!         iovs: preview1::CiovecArray,
+//!     ) -> Result<Size, Error<Errno>> {
+//!         match fd.raw() {
+//!             1 | 2 => Ok(mem.gather(iovs, |bytes| self.stdout.extend_from_slice(bytes))?),
+//!             _ => Err(Errno::Badf.into()),
+//!         }
+//!     }
+//!     fn clock_time_get(&mut self, _id: Clockid, _precision: Timestamp) -> Result<Timestamp, Error<Errno>> {
+//!         Ok(1_700_000_000_000_000_000)
+//!     }
+//! }
+//!
+//! # fn main() -> wasmtime::Result<()> {
+//! let engine = wasmtime::Engine::default();
+//! let mut linker = wasmtime::Linker::new(&engine);
+//! preview1::add_to_linker(&mut linker, |ctx: &mut Ctx<Host>| ctx)?;
+//! let mut store = wasmtime::Store::new(&engine, Ctx::new(Host::default()));
+//! # Ok(()) }
+//! ```
+//!
+//! # Error rules
+//!
+//! | situation | default | with [`OnBadInput::Trap`] / [`OnNotImplemented::Trap`] |
+//! |---|---|---|
+//! | a function the host does not implement | `ENOSYS` (52) | trap naming the function |
+//! | a pointer or length out of bounds, a length or sum that overflows | `EFAULT` (21) | trap naming function and argument |
+//! | a misaligned pointer | `EINVAL` (28) | trap |
+//! | an invalid enum, flags or union tag value | `EINVAL` (28) | trap |
+//! | invalid UTF-8 where the spec says string | `EILSEQ` (25) | trap |
+//! | a result that does not fit the guest type | `EOVERFLOW` (61) | trap |
+//! | `proc_exit(code)` | a trap carrying [`Exit`] | same |
+//! | the guest exports no memory | `EFAULT` for functions that touch memory | trap |
+//!
+//! Results are written to guest memory only when the call succeeds, and every result pointer is
+//! checked before the host runs.
+
+// Generated code names this crate `::wasi_stubs`, wherever it is compiled.
+extern crate self as wasi_stubs;
+
+mod ctx;
+mod error;
+pub mod glue;
+mod memory;
+
+pub use wasmtime;
+
+pub use ctx::{Ctx, OnBadInput, OnNotImplemented, Policy};
+pub use error::{Error, ErrorCode, Exit, NoErrorCode};
+pub use memory::{
+    GuestArray, GuestBuffer, GuestError, GuestMemory, GuestPtr, GuestStr, GuestType, Scalar,
+    read_field, write_field,
+};
+
+/// The core wasm value types of a function signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WasmType {
+    /// `i32`
+    I32,
+    /// `i64`
+    I64,
+    /// `f32`
+    F32,
+    /// `f64`
+    F64,
+}
+
+/// One function of a witx module: its name and core wasm signature, as linked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FuncInfo {
+    /// The import name.
+    pub name: &'static str,
+    /// The core wasm parameter types.
+    pub params: &'static [WasmType],
+    /// The core wasm result types.
+    pub results: &'static [WasmType],
+}
+
+/// `wasi_snapshot_preview1`: the types, the [`preview1::WasiSnapshotPreview1`] trait and
+/// [`preview1::add_to_linker`], generated at build time from `witx/preview1`.
+pub mod preview1 {
+    include!(concat!(env!("OUT_DIR"), "/preview1.rs"));
+}
