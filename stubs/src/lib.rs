@@ -69,7 +69,7 @@ pub use ctx::{Ctx, OnBadInput, OnNotImplemented, Policy};
 pub use error::{Error, ErrorCode, Exit, NoErrorCode};
 pub use memory::{
     GuestArray, GuestBuffer, GuestError, GuestMemory, GuestPtr, GuestStr, GuestType, Scalar,
-    read_field, write_field,
+    read_field, string_table_sizes, write_field,
 };
 
 /// The core wasm value types of a function signature.

@@ -464,6 +464,22 @@ impl GuestType for GuestStr {
     }
 }
 
+/// The number of strings and the bytes they take with a NUL after each, as `args_sizes_get` and
+/// `environ_sizes_get` report them; [`GuestError::ResultOverflow`] when either exceeds `u32`.
+pub fn string_table_sizes<S: AsRef<[u8]>>(strings: &[S]) -> Result<(u32, u32), GuestError> {
+    let overflow = GuestError::ResultOverflow { ty: "size" };
+    let count = u32::try_from(strings.len()).map_err(|_| overflow.clone())?;
+    let size = strings
+        .iter()
+        .try_fold(0u32, |sum, s| {
+            u32::try_from(s.as_ref().len())
+                .ok()
+                .and_then(|len| sum.checked_add(len)?.checked_add(1))
+        })
+        .ok_or(overflow)?;
+    Ok((count, size))
+}
+
 /// A record that describes a buffer in guest memory: a byte pointer and a length, such as
 /// preview1's `iovec` and `ciovec`. The generator implements it for every record of exactly that
 /// shape, so that [`GuestMemory::gather`] and [`GuestMemory::scatter`] work on lists of them.
@@ -599,6 +615,32 @@ impl<'a> GuestMemory<'a> {
         std::str::from_utf8(bytes).map_err(|_| GuestError::InvalidUtf8 {
             offset: s.ptr.offset,
         })
+    }
+
+    /// Writes `strings` the way C's `argv` and `environ` are laid out: each string followed by a
+    /// NUL byte, one after another from `buf`, and a pointer to each at `pointers[i]`.
+    ///
+    /// Everything is checked before anything is written. [`string_table_sizes`] gives the number
+    /// of strings and the bytes `buf` needs.
+    pub fn write_string_table<S: AsRef<[u8]>>(
+        &mut self,
+        pointers: GuestPtr<GuestPtr<u8>>,
+        buf: GuestPtr<u8>,
+        strings: &[S],
+    ) -> Result<(), GuestError> {
+        let (count, size) = string_table_sizes(strings)?;
+        self.check_array(GuestArray::new(pointers, count))?;
+        self.range("u8", buf.offset, size.into())?;
+        let mut at = buf;
+        for (i, s) in (0..).zip(strings) {
+            let s = s.as_ref();
+            self.write(pointers.add(i)?, at)?;
+            self.copy_from(at, s)?;
+            let nul = GuestPtr::<u8>::new(at.offset + s.len() as u32);
+            self.write(nul, 0u8)?;
+            at = nul.add(1)?;
+        }
+        Ok(())
     }
 
     /// Reads every buffer of `bufs` (a list of iovec-like records) and hands each non-empty one to
