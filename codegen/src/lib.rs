@@ -50,15 +50,50 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// Loads and validates a witx document from `paths` (their `use` directives are followed).
+///
+/// The error names the file, line and column (`file.witx:2:31: Unknown name `nope``) and quotes
+/// the source line.
 pub fn load(paths: &[impl AsRef<Path>]) -> Result<witx::Document, Error> {
-    witx::load(paths).map_err(|e| {
-        let names = paths
-            .iter()
-            .map(|p| p.as_ref().display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        Error::new(format!("invalid witx document {names}: {}", e.report()))
-    })
+    witx::load(paths).map_err(|e| Error::new(describe(&e, paths)))
+}
+
+fn describe(e: &witx::WitxError, paths: &[impl AsRef<Path>]) -> String {
+    use witx::ValidationError as V;
+    match e {
+        witx::WitxError::Validation(v) => {
+            let at = match v {
+                V::UnknownName { location, .. }
+                | V::WrongKindName { location, .. }
+                | V::Recursive { location, .. }
+                | V::InvalidRepr { location, .. }
+                | V::Abi { location, .. }
+                | V::AnonymousRecord { location, .. }
+                | V::UnionSizeMismatch { location, .. }
+                | V::InvalidUnionField { location, .. }
+                | V::InvalidUnionTag { location, .. } => location,
+                V::NameAlreadyExists { at_location, .. } => at_location,
+            };
+            format!(
+                "{}:{}:{}: {v}\n{}",
+                at.path.display(),
+                at.line,
+                at.column,
+                v.report()
+            )
+        }
+        witx::WitxError::Parse(p) => {
+            // wast's message carries `--> file:line:column` and the source line.
+            format!("invalid witx: {p}")
+        }
+        witx::WitxError::Io(path, io) => {
+            let from = paths
+                .iter()
+                .map(|p| p.as_ref().display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("{}: {io} (loading {from})", path.display())
+        }
+    }
 }
 
 /// Generates the Rust code for `doc`: types, and per module a trait, `add_to_linker` and the

@@ -269,8 +269,6 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
 
         impl #name {
             #(#const_docs pub const #consts: Self = Self(1 << #shifts);)*
-            const ALL: #repr = 0 #(| (1 << #shifts))*;
-
             /// No flags.
             #[inline]
             pub const fn empty() -> Self {
@@ -279,7 +277,7 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
             /// Every flag the document defines.
             #[inline]
             pub const fn all() -> Self {
-                Self(Self::ALL)
+                Self(0 #(| (1 << #shifts))*)
             }
             /// The raw bits.
             #[inline]
@@ -289,7 +287,7 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
             /// The flags with these bits, if every bit is a defined flag.
             #[inline]
             pub const fn from_bits(bits: #repr) -> ::core::option::Option<Self> {
-                if bits & !Self::ALL == 0 {
+                if bits & !Self::all().0 == 0 {
                     ::core::option::Option::Some(Self(bits))
                 } else {
                     ::core::option::Option::None
@@ -298,7 +296,7 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
             /// The flags with these bits, dropping bits that are not defined flags.
             #[inline]
             pub const fn from_bits_truncate(bits: #repr) -> Self {
-                Self(bits & Self::ALL)
+                Self(bits & Self::all().0)
             }
             /// Whether every flag of `other` is set in `self`.
             #[inline]
@@ -575,7 +573,7 @@ fn union(nt: &NamedType, v: &Variant) -> Result<TokenStream, Error> {
     };
     let write = quote! {
         match self {
-            #(#writes)*
+            #(#writes,)*
         }
     };
     let guest = guest_type(nt, read, write);

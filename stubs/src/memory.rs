@@ -209,27 +209,55 @@ pub trait Scalar: Sized + Copy {
     fn lower(self) -> u64;
 }
 
-macro_rules! scalar_int {
-    ($($t:ty => $u:ty, $name:literal);* $(;)?) => {$(
+macro_rules! scalar_unsigned {
+    ($($t:ty => $name:literal),* $(,)?) => {$(
         impl Scalar for $t {
             #[inline]
             fn lift(raw: u64) -> Result<Self, GuestError> {
-                <$u>::try_from(raw)
-                    .map(|v| v as $t)
-                    .map_err(|_| GuestError::InvalidValue { ty: $name, value: raw })
+                <$t>::try_from(raw).map_err(|_| GuestError::InvalidValue { ty: $name, value: raw })
             }
             #[inline]
             fn lower(self) -> u64 {
-                self as $u as u64
+                self.into()
             }
         }
     )*};
 }
 
-scalar_int!(
-    u8 => u8, "u8"; u16 => u16, "u16"; u32 => u32, "u32"; u64 => u64, "u64";
-    i8 => u8, "s8"; i16 => u16, "s16"; i32 => u32, "s32"; i64 => u64, "s64";
-);
+scalar_unsigned!(u8 => "u8", u16 => "u16", u32 => "u32", u64 => "u64");
+
+// Signed values narrower than 64 bits arrive as an `i32` (zero-extended into `raw` by
+// `glue::lift32`) and must fit their type as a signed number.
+macro_rules! scalar_signed {
+    ($($t:ty => $name:literal),* $(,)?) => {$(
+        impl Scalar for $t {
+            #[inline]
+            fn lift(raw: u64) -> Result<Self, GuestError> {
+                u32::try_from(raw)
+                    .ok()
+                    .and_then(|bits| <$t>::try_from(bits as i32).ok())
+                    .ok_or(GuestError::InvalidValue { ty: $name, value: raw })
+            }
+            #[inline]
+            fn lower(self) -> u64 {
+                (self as i32 as u32).into()
+            }
+        }
+    )*};
+}
+
+scalar_signed!(i8 => "s8", i16 => "s16", i32 => "s32");
+
+impl Scalar for i64 {
+    #[inline]
+    fn lift(raw: u64) -> Result<Self, GuestError> {
+        Ok(raw as i64)
+    }
+    #[inline]
+    fn lower(self) -> u64 {
+        self as u64
+    }
+}
 
 impl Scalar for char {
     #[inline]

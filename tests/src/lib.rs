@@ -113,6 +113,9 @@ impl<H: WasiSnapshotPreview1 + 'static> Guest<H> {
         let instance = linker.instantiate(&mut store, &module)?;
         Ok(Guest { store, instance })
     }
+}
+
+impl<H: 'static> Guest<H> {
 
     /// Calls the export `name` with the i32 arguments `args`, returning its single i32 result.
     pub fn call(&mut self, name: &str, args: &[i32]) -> wasmtime::Result<i32> {

@@ -1,0 +1,73 @@
+//! The generator's output for `golden/kitchen_sink.witx`, a document of our own that uses every
+//! kind of type, is committed as `golden/kitchen_sink.rs`: a change in generated code shows in
+//! review. Regenerate with `UPDATE_GOLDEN=1 cargo test -p wasi-stubs-codegen --test golden`.
+//! (`tests/tests/golden.rs` compiles that file and runs it against a guest.)
+
+use std::path::Path;
+
+#[test]
+fn kitchen_sink_output_is_unchanged() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let generated = wasi_stubs_codegen::generate_file(&[dir.join("kitchen_sink.witx")])
+        .expect("the golden document generates");
+    let golden = dir.join("kitchen_sink.rs");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, &generated).expect("write the golden file");
+    }
+    let committed = std::fs::read_to_string(&golden).unwrap_or_default();
+    if committed != generated {
+        let first = committed
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(committed.lines().count().min(generated.lines().count()));
+        panic!(
+            "generated code differs from {} from line {}:\n  committed: {:?}\n  generated: {:?}\n\
+             (rerun with UPDATE_GOLDEN=1 if the change is intended)",
+            golden.display(),
+            first + 1,
+            committed.lines().nth(first),
+            generated.lines().nth(first),
+        );
+    }
+}
+
+#[test]
+fn generation_is_reproducible() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/kitchen_sink.witx");
+    let a = wasi_stubs_codegen::generate_file(&[&path]).unwrap();
+    let b = wasi_stubs_codegen::generate_file(&[&path]).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_bad_witx_file_is_an_error_naming_the_file_and_place() {
+    let dir = std::env::temp_dir().join(format!("wasi-stubs-codegen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("broken.witx");
+    std::fs::write(&path, "(typename $a u32)\n(typename $b (record (field $x $nope)))\n").unwrap();
+    let err = wasi_stubs_codegen::generate_file(&[&path]).unwrap_err().to_string();
+    assert!(err.contains("broken.witx"), "{err}");
+    assert!(err.contains(":2:"), "names the line: {err}");
+    assert!(err.contains("nope"), "{err}");
+
+    std::fs::write(&path, "(typename $a u32").unwrap();
+    let err = wasi_stubs_codegen::generate_file(&[&path]).unwrap_err().to_string();
+    assert!(err.contains("broken.witx"), "{err}");
+
+    let err = wasi_stubs_codegen::generate_file(&[dir.join("missing.witx")]).unwrap_err().to_string();
+    assert!(err.contains("missing.witx"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_preview1_document_generates_46_functions() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../witx/preview1/wasi_snapshot_preview1.witx");
+    let doc = wasi_stubs_codegen::load(&[path]).unwrap();
+    let module = doc.modules().next().unwrap();
+    assert_eq!(module.funcs().count(), 46);
+    let code = wasi_stubs_codegen::pretty(wasi_stubs_codegen::generate(&doc).unwrap()).unwrap();
+    assert!(code.contains("pub trait WasiSnapshotPreview1"));
+    assert_eq!(code.matches("func_wrap(").count(), 46);
+    assert!(!code.contains("unsafe"), "generated code has no unsafe");
+}
