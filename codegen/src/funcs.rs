@@ -131,9 +131,14 @@ impl<'a> Func<'a> {
                 Type::Builtin(BuiltinType::F32 | BuiltinType::F64) => Lift::Float,
                 _ => Lift::Scalar(ty.clone()),
             };
-            let consumed = if matches!(lift, Lift::Str | Lift::Array(_)) { 2 } else { 1 };
+            let consumed = if matches!(lift, Lift::Str | Lift::Array(_)) {
+                2
+            } else {
+                1
+            };
             for _ in 0..consumed {
-                wasm.next().ok_or_else(|| Error::new("the witx ABI gives fewer wasm parameters"))?;
+                wasm.next()
+                    .ok_or_else(|| Error::new("the witx ABI gives fewer wasm parameters"))?;
             }
             params.push(Param {
                 name: names::snake(&p.name),
@@ -176,7 +181,9 @@ impl<'a> Func<'a> {
         if let Results::Expected { ok, .. } = &results {
             // The witx ABI appends one out-pointer per part of the `ok` value.
             if wasm.len() != ok.len() {
-                return Err(Error::new("the witx ABI gives a different number of out-pointers"));
+                return Err(Error::new(
+                    "the witx ABI gives a different number of out-pointers",
+                ));
             }
         }
         Ok(Func {
@@ -225,7 +232,11 @@ impl<'a> Func<'a> {
     fn method(&self) -> TokenStream {
         let name = &self.name;
         let mut docs = self.func.docs.trim_end().to_string();
-        let documented: Vec<_> = self.params.iter().filter(|p| !p.docs.trim().is_empty()).collect();
+        let documented: Vec<_> = self
+            .params
+            .iter()
+            .filter(|p| !p.docs.trim().is_empty())
+            .collect();
         if !documented.is_empty() {
             docs.push_str("\n\n# Parameters\n");
             for p in documented {
@@ -261,7 +272,9 @@ impl<'a> Func<'a> {
                     quote!(::wasi_stubs::wasmtime::Error::msg(#msg))
                 }
             },
-            _ => quote!(::core::result::Result::Err(::wasi_stubs::Error::NotImplemented)),
+            _ => quote!(::core::result::Result::Err(
+                ::wasi_stubs::Error::NotImplemented
+            )),
         };
         quote! {
             #docs
@@ -378,7 +391,10 @@ impl<'a> Func<'a> {
             ),
             _ => (self.return_type(), host_call),
         };
-        let mem_param = if self.params.iter().any(|p| !matches!(p.lift, Lift::Float | Lift::Scalar(_)))
+        let mem_param = if self
+            .params
+            .iter()
+            .any(|p| !matches!(p.lift, Lift::Float | Lift::Scalar(_)))
             || mem_arg.is_some()
             || matches!(&self.results, Results::Expected { ok, .. } if !ok.is_empty())
         {
@@ -405,7 +421,11 @@ impl<'a> Func<'a> {
             if std::ptr::eq(p, param) {
                 break;
             }
-            i += if matches!(p.lift, Lift::Str | Lift::Array(_)) { 2 } else { 1 };
+            i += if matches!(p.lift, Lift::Str | Lift::Array(_)) {
+                2
+            } else {
+                1
+            };
         }
         self.wasm_params[i]
     }
@@ -482,7 +502,11 @@ fn holds_pointer(tref: &TypeRef) -> bool {
     match &**tref.type_() {
         Type::Pointer(_) | Type::ConstPointer(_) | Type::List(_) => true,
         Type::Record(r) => r.members.iter().any(|m| holds_pointer(&m.tref)),
-        Type::Variant(v) => v.cases.iter().filter_map(|c| c.tref.as_ref()).any(holds_pointer),
+        Type::Variant(v) => v
+            .cases
+            .iter()
+            .filter_map(|c| c.tref.as_ref())
+            .any(holds_pointer),
         Type::Handle(_) | Type::Builtin(_) => false,
     }
 }

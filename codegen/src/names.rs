@@ -51,7 +51,9 @@ fn prefixed(name: &str, prefix: &str) -> String {
 
 fn ident(name: &str) -> Ident {
     match name {
-        "self" | "Self" | "super" | "crate" | "_" => Ident::new(&format!("{name}_"), Span::call_site()),
+        "self" | "Self" | "super" | "crate" | "_" => {
+            Ident::new(&format!("{name}_"), Span::call_site())
+        }
         _ if syn::parse_str::<Ident>(name).is_ok() => Ident::new(name, Span::call_site()),
         _ => Ident::new_raw(name, Span::call_site()),
     }

@@ -80,7 +80,11 @@ fn has_float(tref: &TypeRef) -> bool {
     match &**tref.type_() {
         Type::Builtin(BuiltinType::F32 | BuiltinType::F64) => true,
         Type::Record(r) => r.members.iter().any(|m| has_float(&m.tref)),
-        Type::Variant(v) => v.cases.iter().filter_map(|c| c.tref.as_ref()).any(has_float),
+        Type::Variant(v) => v
+            .cases
+            .iter()
+            .filter_map(|c| c.tref.as_ref())
+            .any(has_float),
         _ => false,
     }
 }
@@ -155,7 +159,11 @@ fn enumeration(nt: &NamedType, v: &Variant, is_error: bool) -> TokenStream {
     let witx_name = nt.name.as_str();
     let docs = names::docs(&nt.docs);
     let repr = repr(v.tag_repr);
-    let cases: Vec<_> = v.cases.iter().map(|c| names::case(&nt.name, &c.name)).collect();
+    let cases: Vec<_> = v
+        .cases
+        .iter()
+        .map(|c| names::case(&nt.name, &c.name))
+        .collect();
     let case_names: Vec<_> = v.cases.iter().map(|c| c.name.as_str()).collect();
     let values: Vec<_> = (0..v.cases.len()).map(Literal::usize_unsuffixed).collect();
     let case_docs = v.cases.iter().map(|c| names::docs(&c.docs));
@@ -257,10 +265,16 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
             r.members.len()
         )));
     }
-    let consts: Vec<_> = r.members.iter().map(|m| names::flag(&nt.name, &m.name)).collect();
+    let consts: Vec<_> = r
+        .members
+        .iter()
+        .map(|m| names::flag(&nt.name, &m.name))
+        .collect();
     let flag_names: Vec<_> = r.members.iter().map(|m| m.name.as_str()).collect();
     let const_docs = r.members.iter().map(|m| names::docs(&m.docs));
-    let shifts: Vec<_> = (0..r.members.len()).map(Literal::usize_unsuffixed).collect();
+    let shifts: Vec<_> = (0..r.members.len())
+        .map(Literal::usize_unsuffixed)
+        .collect();
     let guest = scalar_guest_type(nt, &repr);
     Ok(quote! {
         #docs
@@ -457,11 +471,15 @@ fn record(nt: &NamedType, r: &RecordDatatype) -> Result<TokenStream, Error> {
     let layout = r.member_layout();
     let mut field_types = Vec::new();
     for m in &r.members {
-        field_types.push(rust_type(&m.tref).map_err(|e| {
-            Error::new(format!("field `{}`: {e}", m.name.as_str()))
-        })?);
+        field_types.push(
+            rust_type(&m.tref)
+                .map_err(|e| Error::new(format!("field `{}`: {e}", m.name.as_str())))?,
+        );
     }
-    let offsets: Vec<_> = layout.iter().map(|l| Literal::u32_unsuffixed(l.offset as u32)).collect();
+    let offsets: Vec<_> = layout
+        .iter()
+        .map(|l| Literal::u32_unsuffixed(l.offset as u32))
+        .collect();
     let (definition, fields): (TokenStream, Vec<TokenStream>) = if r.is_tuple() {
         let fields = (0..r.members.len())
             .map(|i| {
@@ -592,9 +610,13 @@ fn constant(doc: &witx::Document, c: &witx::Constant) -> Result<TokenStream, Err
     let name = format_ident!("{}", names::flag(&c.ty, &c.name));
     let docs = names::docs(&c.docs);
     let value = Literal::u64_unsuffixed(c.value);
-    let nt = doc
-        .typename(&c.ty)
-        .ok_or_else(|| Error::new(format!("constant `{}`: no type `{}`", c.name.as_str(), c.ty.as_str())))?;
+    let nt = doc.typename(&c.ty).ok_or_else(|| {
+        Error::new(format!(
+            "constant `{}`: no type `{}`",
+            c.name.as_str(),
+            c.ty.as_str()
+        ))
+    })?;
     let expr = match &**nt.type_() {
         Type::Record(r) if r.bitflags_repr().is_some() => quote!(#ty::from_bits_truncate(#value)),
         Type::Handle(_) => quote!(#ty::new(#value)),

@@ -45,24 +45,35 @@ fn a_bad_witx_file_is_an_error_naming_the_file_and_place() {
     let dir = std::env::temp_dir().join(format!("wasi-stubs-codegen-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("broken.witx");
-    std::fs::write(&path, "(typename $a u32)\n(typename $b (record (field $x $nope)))\n").unwrap();
-    let err = wasi_stubs_codegen::generate_file(&[&path]).unwrap_err().to_string();
+    std::fs::write(
+        &path,
+        "(typename $a u32)\n(typename $b (record (field $x $nope)))\n",
+    )
+    .unwrap();
+    let err = wasi_stubs_codegen::generate_file(&[&path])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("broken.witx"), "{err}");
     assert!(err.contains(":2:"), "names the line: {err}");
     assert!(err.contains("nope"), "{err}");
 
     std::fs::write(&path, "(typename $a u32").unwrap();
-    let err = wasi_stubs_codegen::generate_file(&[&path]).unwrap_err().to_string();
+    let err = wasi_stubs_codegen::generate_file(&[&path])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("broken.witx"), "{err}");
 
-    let err = wasi_stubs_codegen::generate_file(&[dir.join("missing.witx")]).unwrap_err().to_string();
+    let err = wasi_stubs_codegen::generate_file(&[dir.join("missing.witx")])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("missing.witx"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn the_preview1_document_generates_46_functions() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../witx/preview1/wasi_snapshot_preview1.witx");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../witx/preview1/wasi_snapshot_preview1.witx");
     let doc = wasi_stubs_codegen::load(&[path]).unwrap();
     let module = doc.modules().next().unwrap();
     assert_eq!(module.funcs().count(), 46);

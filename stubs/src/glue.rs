@@ -175,7 +175,9 @@ pub fn failure<E: ErrorCode>(
                 OnNotImplemented::Errno(name) => E::from_name(name),
                 OnNotImplemented::Trap => None,
             };
-            code.ok_or_else(|| wasmtime::Error::msg(format!("{func}: not implemented by this host")))
+            code.ok_or_else(|| {
+                wasmtime::Error::msg(format!("{func}: not implemented by this host"))
+            })
         }
         Error::Trap(trap) => Err(trap),
     }

@@ -96,6 +96,11 @@ pub struct FuncInfo {
     pub results: &'static [WasmType],
 }
 
+// The README's example host compiles.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExample;
+
 /// `wasi_snapshot_preview1`: the types, the [`preview1::WasiSnapshotPreview1`] trait and
 /// [`preview1::add_to_linker`], generated at build time from `witx/preview1`.
 pub mod preview1 {

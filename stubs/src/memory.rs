@@ -135,7 +135,11 @@ pub fn read_field<F: GuestType>(bytes: &[u8], offset: u32) -> Result<F, GuestErr
 
 /// Writes `value` as the field at byte `offset` of a record held in `bytes`.
 #[inline]
-pub fn write_field<F: GuestType>(bytes: &mut [u8], offset: u32, value: &F) -> Result<(), GuestError> {
+pub fn write_field<F: GuestType>(
+    bytes: &mut [u8],
+    offset: u32,
+    value: &F,
+) -> Result<(), GuestError> {
     let start = offset as usize;
     match bytes.get_mut(start..start + F::SIZE as usize) {
         Some(b) => value.write_to(b),
@@ -468,7 +472,10 @@ impl<T> GuestType for GuestArray<T> {
     const ALIGN: u32 = 4;
     #[inline]
     fn read_from(bytes: &[u8]) -> Result<Self, GuestError> {
-        Ok(GuestArray::new(read_field(bytes, 0)?, read_field(bytes, 4)?))
+        Ok(GuestArray::new(
+            read_field(bytes, 0)?,
+            read_field(bytes, 4)?,
+        ))
     }
     #[inline]
     fn write_to(&self, bytes: &mut [u8]) -> Result<(), GuestError> {
@@ -573,7 +580,11 @@ impl<'a> GuestMemory<'a> {
     }
 
     #[inline]
-    fn typed_range<T: GuestType>(&self, offset: u32, count: u32) -> Result<Range<usize>, GuestError> {
+    fn typed_range<T: GuestType>(
+        &self,
+        offset: u32,
+        count: u32,
+    ) -> Result<Range<usize>, GuestError> {
         if offset % T::ALIGN != 0 {
             return Err(GuestError::Misaligned {
                 ty: T::NAME,

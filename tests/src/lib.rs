@@ -1,9 +1,7 @@
 //! Shared pieces of the integration tests: a host that records what it receives and answers
 //! deterministically, and a helper to run WAT or wasm guests on it.
 
-use wasi_stubs::preview1::{
-    self, Clockid, Errno, Fd, Size, Timestamp, WasiSnapshotPreview1,
-};
+use wasi_stubs::preview1::{self, Clockid, Errno, Fd, Size, Timestamp, WasiSnapshotPreview1};
 use wasi_stubs::{Ctx, Error, GuestMemory, GuestPtr, Policy};
 use wasmtime::{Engine, Instance, Linker, Module, Store};
 
@@ -31,7 +29,8 @@ impl WasiSnapshotPreview1 for Recorder {
         fd: Fd,
         iovs: preview1::CiovecArray,
     ) -> Result<Size, Error<Errno>> {
-        self.calls.push(format!("fd_write(fd={fd}, iovs={})", iovs.len()));
+        self.calls
+            .push(format!("fd_write(fd={fd}, iovs={})", iovs.len()));
         let out = match fd.raw() {
             1 => &mut self.stdout,
             2 => &mut self.stderr,
@@ -40,8 +39,13 @@ impl WasiSnapshotPreview1 for Recorder {
         Ok(mem.gather(iovs, |bytes| out.extend_from_slice(bytes))?)
     }
 
-    fn clock_time_get(&mut self, id: Clockid, precision: Timestamp) -> Result<Timestamp, Error<Errno>> {
-        self.calls.push(format!("clock_time_get(id={id}, precision={precision})"));
+    fn clock_time_get(
+        &mut self,
+        id: Clockid,
+        precision: Timestamp,
+    ) -> Result<Timestamp, Error<Errno>> {
+        self.calls
+            .push(format!("clock_time_get(id={id}, precision={precision})"));
         match id {
             Clockid::Realtime => Ok(self.realtime),
             Clockid::Monotonic => {
@@ -58,7 +62,8 @@ impl WasiSnapshotPreview1 for Recorder {
         buf: GuestPtr<u8>,
         buf_len: Size,
     ) -> Result<(), Error<Errno>> {
-        self.calls.push(format!("random_get(buf={buf:?}, buf_len={buf_len})"));
+        self.calls
+            .push(format!("random_get(buf={buf:?}, buf_len={buf_len})"));
         for (i, b) in mem.bytes_mut(buf, buf_len)?.iter_mut().enumerate() {
             *b = (i as u8).wrapping_mul(17) ^ 0xA5;
         }
@@ -76,7 +81,8 @@ impl WasiSnapshotPreview1 for Recorder {
         argv: GuestPtr<GuestPtr<u8>>,
         argv_buf: GuestPtr<u8>,
     ) -> Result<(), Error<Errno>> {
-        self.calls.push(format!("args_get(argv={argv:?}, argv_buf={argv_buf:?})"));
+        self.calls
+            .push(format!("args_get(argv={argv:?}, argv_buf={argv_buf:?})"));
         Ok(mem.write_string_table(argv, argv_buf, &self.args)?)
     }
 
@@ -91,7 +97,9 @@ impl WasiSnapshotPreview1 for Recorder {
         environ: GuestPtr<GuestPtr<u8>>,
         environ_buf: GuestPtr<u8>,
     ) -> Result<(), Error<Errno>> {
-        self.calls.push(format!("environ_get(environ={environ:?}, environ_buf={environ_buf:?})"));
+        self.calls.push(format!(
+            "environ_get(environ={environ:?}, environ_buf={environ_buf:?})"
+        ));
         Ok(mem.write_string_table(environ, environ_buf, &self.env)?)
     }
 }
@@ -116,7 +124,6 @@ impl<H: WasiSnapshotPreview1 + 'static> Guest<H> {
 }
 
 impl<H: 'static> Guest<H> {
-
     /// Calls the export `name` with the i32 arguments `args`, returning its single i32 result.
     pub fn call(&mut self, name: &str, args: &[i32]) -> wasmtime::Result<i32> {
         let func = self

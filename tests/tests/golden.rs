@@ -31,8 +31,9 @@ impl KitchenSink for Sink {
         ratio: f64,
         letter: Letter,
     ) -> Result<(), Error<Errno>> {
-        self.seen
-            .push(format!("{kind:?} {mode:?} {caps:?} {h} {small} {large} {ratio} {letter}"));
+        self.seen.push(format!(
+            "{kind:?} {mode:?} {caps:?} {h} {small} {large} {ratio} {letter}"
+        ));
         Ok(())
     }
 
@@ -104,8 +105,10 @@ impl Kitchen {
         let module = wasmtime::Module::new(&engine, GUEST).unwrap();
         let mut linker = wasmtime::Linker::new(&engine);
         add_to_linker(&mut linker, |ctx: &mut wasi_stubs::Ctx<Sink>| ctx).unwrap();
-        let mut store =
-            wasmtime::Store::new(&engine, wasi_stubs::Ctx::new(Sink::default()).with_policy(policy));
+        let mut store = wasmtime::Store::new(
+            &engine,
+            wasi_stubs::Ctx::new(Sink::default()).with_policy(policy),
+        );
         let instance = linker.instantiate(&mut store, &module).unwrap();
         Kitchen {
             guest: Guest { store, instance },
@@ -114,7 +117,9 @@ impl Kitchen {
 
     fn scalars(&mut self, args: Scalars) -> wasmtime::Result<i32> {
         let g = &mut self.guest;
-        let f = g.instance.get_typed_func::<Scalars, i32>(&mut g.store, "scalars")?;
+        let f = g
+            .instance
+            .get_typed_func::<Scalars, i32>(&mut g.store, "scalars")?;
         f.call(&mut g.store, args)
     }
 
@@ -128,14 +133,19 @@ impl Kitchen {
 #[test]
 fn the_function_table_matches_the_document() {
     let names: Vec<_> = FUNCTIONS.iter().map(|f| f.name).collect();
-    assert_eq!(names, ["scalars", "lists", "records", "plain", "nothing", "stop"]);
+    assert_eq!(
+        names,
+        ["scalars", "lists", "records", "plain", "nothing", "stop"]
+    );
     assert_eq!(MODULE, "kitchen_sink");
 }
 
 #[test]
 fn scalars_of_every_kind_are_lifted_and_checked() {
     let mut k = Kitchen::new(Policy::default());
-    let ok = k.scalars((1, 3, 5, 7, -2, -9_000_000_000, 2.5, 'é' as i32)).unwrap();
+    let ok = k
+        .scalars((1, 3, 5, 7, -2, -9_000_000_000, 2.5, 'é' as i32))
+        .unwrap();
     assert_eq!(ok, 0);
     assert_eq!(
         k.guest.host().seen,
@@ -150,7 +160,11 @@ fn scalars_of_every_kind_are_lifted_and_checked() {
     assert_eq!(k.scalars((0, 0, 0, 0, 0, 0, 0.0, 0xD800)).unwrap(), inval);
     assert_eq!(k.scalars((0, 0, 0, 0, 300, 0, 0.0, 65)).unwrap(), inval);
     assert_eq!(k.scalars((0, 0, 0, 0, -129, 0, 0.0, 65)).unwrap(), inval);
-    assert_eq!(k.guest.host().seen.len(), 1, "the host never saw a bad value");
+    assert_eq!(
+        k.guest.host().seen.len(),
+        1,
+        "the host never saw a bad value"
+    );
 }
 
 #[test]
@@ -159,7 +173,10 @@ fn strings_and_lists_of_buffers() {
     k.guest.set_memory(100, "héllo".as_bytes());
     k.guest.set_memory(300, b"abc");
     k.guest.set_memory(310, b"de");
-    let bufs: Vec<u8> = [300u32, 3, 310, 2].iter().flat_map(|v| v.to_le_bytes()).collect();
+    let bufs: Vec<u8> = [300u32, 3, 310, 2]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
     k.guest.set_memory(200, &bufs);
     assert_eq!(k.five("lists", (100, 6, 200, 2, 600)).unwrap(), 0);
     assert_eq!(k.guest.memory(600, 4), 5u32.to_le_bytes());
@@ -168,12 +185,17 @@ fn strings_and_lists_of_buffers() {
 
     let (fault, inval) = (i32::from(Errno::Fault.raw()), i32::from(Errno::Inval.raw()));
     assert_eq!(k.five("lists", (65530, 7, 200, 2, 600)).unwrap(), fault);
-    assert_eq!(k.five("lists", (100, 0, 202, 2, 600)).unwrap(), inval, "misaligned list");
+    assert_eq!(
+        k.five("lists", (100, 0, 202, 2, 600)).unwrap(),
+        inval,
+        "misaligned list"
+    );
     // This document's errno has no `ilseq`: invalid UTF-8 cannot be answered, so it traps.
     k.guest.set_memory(100, &[0xC3, 0x28]);
     let err = k.five("lists", (100, 2, 200, 2, 600)).unwrap_err();
     assert!(
-        format!("{err:?}").contains("lists: argument `name`: the string at 0x64 is not valid UTF-8"),
+        format!("{err:?}")
+            .contains("lists: argument `name`: the string at 0x64 is not valid UTF-8"),
         "{err:?}"
     );
 }
@@ -206,9 +228,21 @@ fn records_and_unions_by_reference_and_tuple_results() {
 
     let (fault, inval) = (i32::from(Errno::Fault.raw()), i32::from(Errno::Inval.raw()));
     k.guest.set_memory(448, &[5]);
-    assert_eq!(k.five("records", (400, 448, 512, 600, 604)).unwrap(), inval, "bad union tag");
-    assert_eq!(k.five("records", (404, 448, 512, 600, 604)).unwrap(), inval, "misaligned record");
-    assert_eq!(k.five("records", (65512, 448, 512, 600, 604)).unwrap(), fault, "out of bounds");
+    assert_eq!(
+        k.five("records", (400, 448, 512, 600, 604)).unwrap(),
+        inval,
+        "bad union tag"
+    );
+    assert_eq!(
+        k.five("records", (404, 448, 512, 600, 604)).unwrap(),
+        inval,
+        "misaligned record"
+    );
+    assert_eq!(
+        k.five("records", (65512, 448, 512, 600, 604)).unwrap(),
+        fault,
+        "out of bounds"
+    );
     assert_eq!(k.guest.host().seen.len(), 1);
 }
 
@@ -216,15 +250,27 @@ fn records_and_unions_by_reference_and_tuple_results() {
 fn plain_results_nothing_and_noreturn() {
     let mut k = Kitchen::new(Policy::default());
     let g = &mut k.guest;
-    let plain = g.instance.get_typed_func::<i32, i64>(&mut g.store, "plain").unwrap();
+    let plain = g
+        .instance
+        .get_typed_func::<i32, i64>(&mut g.store, "plain")
+        .unwrap();
     assert_eq!(plain.call(&mut g.store, 14).unwrap(), 42);
 
     // `nothing` has no error code to answer with, so not implementing it traps.
-    let nothing = g.instance.get_typed_func::<(), ()>(&mut g.store, "nothing").unwrap();
+    let nothing = g
+        .instance
+        .get_typed_func::<(), ()>(&mut g.store, "nothing")
+        .unwrap();
     let err = nothing.call(&mut g.store, ()).unwrap_err();
-    assert!(format!("{err:?}").contains("nothing: not implemented by this host"), "{err:?}");
+    assert!(
+        format!("{err:?}").contains("nothing: not implemented by this host"),
+        "{err:?}"
+    );
 
-    let stop = g.instance.get_typed_func::<i32, ()>(&mut g.store, "stop").unwrap();
+    let stop = g
+        .instance
+        .get_typed_func::<i32, ()>(&mut g.store, "stop")
+        .unwrap();
     let err = stop.call(&mut g.store, 5).unwrap_err();
     assert_eq!(err.downcast_ref::<Exit>(), Some(&Exit { code: 5 }));
 }

@@ -51,7 +51,10 @@ fn fd_write_gathers_iovecs_and_writes_the_count() {
     assert_eq!(g.memory(32, 4), 12u32.to_le_bytes());
     assert_eq!(g.call("write", &[2]).unwrap(), 0);
     assert_eq!(g.host().stderr, b"hello world\n");
-    assert_eq!(g.host().calls, ["fd_write(fd=1, iovs=2)", "fd_write(fd=2, iovs=2)"]);
+    assert_eq!(
+        g.host().calls,
+        ["fd_write(fd=1, iovs=2)", "fd_write(fd=2, iovs=2)"]
+    );
 }
 
 #[test]
@@ -77,8 +80,16 @@ fn clock_time_get_receives_a_typed_clock_and_precision() {
     assert_eq!(g.memory(40, 8), 250u64.to_le_bytes());
     assert_eq!(g.call("clock", &[1]).unwrap(), 0);
     assert_eq!(g.memory(40, 8), 500u64.to_le_bytes());
-    assert_eq!(g.call("clock", &[2]).unwrap(), 28, "the host refuses cputime clocks");
-    assert_eq!(g.memory(40, 8), 500u64.to_le_bytes(), "result untouched on error");
+    assert_eq!(
+        g.call("clock", &[2]).unwrap(),
+        28,
+        "the host refuses cputime clocks"
+    );
+    assert_eq!(
+        g.memory(40, 8),
+        500u64.to_le_bytes(),
+        "result untouched on error"
+    );
     assert_eq!(
         g.host().calls,
         [
@@ -99,7 +110,11 @@ fn random_get_fills_exactly_the_buffer() {
     assert_eq!(g.memory(300, 5), expected);
     assert_eq!(g.memory(305, 3), [0, 0, 0], "nothing past the buffer");
     assert_eq!(g.host().calls, ["random_get(buf=0x12c, buf_len=5)"]);
-    assert_eq!(g.call("random", &[65530, 7]).unwrap(), 21, "EFAULT past the end");
+    assert_eq!(
+        g.call("random", &[65530, 7]).unwrap(),
+        21,
+        "EFAULT past the end"
+    );
 }
 
 #[test]
@@ -114,7 +129,11 @@ fn args_and_environ_are_laid_out_like_argv() {
     assert_eq!((u32_at(&mut g, 48), u32_at(&mut g, 52)), (3, 10));
     assert_eq!(g.call("args", &[]).unwrap(), 0);
     assert_eq!(
-        [u32_at(&mut g, 1024), u32_at(&mut g, 1028), u32_at(&mut g, 1032)],
+        [
+            u32_at(&mut g, 1024),
+            u32_at(&mut g, 1028),
+            u32_at(&mut g, 1032)
+        ],
         [2048, 2053, 2057]
     );
     assert_eq!(g.memory(2048, 10), b"prog\0a b\0\0");
@@ -137,8 +156,11 @@ fn args_and_environ_are_laid_out_like_argv() {
 
 #[test]
 fn a_real_rust_guest_prints_what_the_host_provides() {
-    let wasm = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/guests/fixtures/rust-hello.wasm"))
-        .expect("the committed fixture");
+    let wasm = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/guests/fixtures/rust-hello.wasm"
+    ))
+    .expect("the committed fixture");
     let host = Recorder {
         args: vec!["rust-hello.wasm".into(), "a b".into()],
         env: vec!["GREETING=hi".into()],
@@ -151,9 +173,13 @@ fn a_real_rust_guest_prints_what_the_host_provides() {
         .instance
         .get_typed_func::<(), ()>(&mut g.store, "_start")
         .expect("a command exports _start");
-    start.call(&mut g.store, ()).expect("the guest returns normally");
+    start
+        .call(&mut g.store, ())
+        .expect("the guest returns normally");
 
-    let random: String = (0..8u8).map(|i| format!("{:02x}", i.wrapping_mul(17) ^ 0xA5)).collect();
+    let random: String = (0..8u8)
+        .map(|i| format!("{:02x}", i.wrapping_mul(17) ^ 0xA5))
+        .collect();
     let expected = format!(
         "hello from rust\n\
          args: [\"rust-hello.wasm\", \"a b\"]\n\
@@ -167,6 +193,12 @@ fn a_real_rust_guest_prints_what_the_host_provides() {
     assert_eq!(String::from_utf8_lossy(&g.host().stdout), expected);
     assert_eq!(g.host().stderr, b"warning: to stderr\n");
     let calls = &g.host().calls;
-    assert!(calls.contains(&"clock_time_get(id=realtime, precision=1)".to_string()), "{calls:?}");
-    assert!(calls.contains(&"clock_time_get(id=monotonic, precision=1)".to_string()), "{calls:?}");
+    assert!(
+        calls.contains(&"clock_time_get(id=realtime, precision=1)".to_string()),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&"clock_time_get(id=monotonic, precision=1)".to_string()),
+        "{calls:?}"
+    );
 }
