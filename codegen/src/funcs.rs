@@ -35,7 +35,8 @@ pub fn generate(_doc: &witx::Document, module: &Module) -> Result<TokenStream, E
     Ok(quote! {
         #module_docs
         pub mod #rust_module {
-            #![allow(unused_imports)]
+            // The spec sets the arity of its functions.
+            #![allow(unused_imports, clippy::too_many_arguments)]
             use super::*;
 
             /// The name the guest imports these functions from.

@@ -145,10 +145,10 @@ fn scalar_guest_type(nt: &NamedType, repr: &TokenStream) -> TokenStream {
         nt,
         quote! {
             let raw = <#repr as ::wasi_stubs::GuestType>::read_from(bytes)?;
-            ::wasi_stubs::Scalar::lift(raw.into())
+            ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(raw))
         },
         quote! {
-            let raw = ::wasi_stubs::Scalar::lower(*self) as #repr;
+            let raw: #repr = ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(*self))?;
             ::wasi_stubs::GuestType::write_to(&raw, bytes)
         },
     )
@@ -173,7 +173,7 @@ fn enumeration(nt: &NamedType, v: &Variant, is_error: bool) -> TokenStream {
             impl ::wasi_stubs::ErrorCode for #name {
                 #[inline]
                 fn raw(self) -> u64 {
-                    self as u64
+                    ::wasi_stubs::Scalar::lower(self)
                 }
                 fn name(self) -> &'static str {
                     #name::name(self)
@@ -237,14 +237,14 @@ fn enumeration(nt: &NamedType, v: &Variant, is_error: bool) -> TokenStream {
         impl ::wasi_stubs::Scalar for #name {
             #[inline]
             fn lift(raw: u64) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-                <#repr>::try_from(raw)
+                <#repr as ::wasi_stubs::Scalar>::lift(raw)
                     .ok()
                     .and_then(Self::from_raw)
                     .ok_or(::wasi_stubs::GuestError::InvalidValue { ty: #witx_name, value: raw })
             }
             #[inline]
             fn lower(self) -> u64 {
-                self as u64
+                ::wasi_stubs::Scalar::lower(self.raw())
             }
         }
 
@@ -272,9 +272,16 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
         .collect();
     let flag_names: Vec<_> = r.members.iter().map(|m| m.name.as_str()).collect();
     let const_docs = r.members.iter().map(|m| names::docs(&m.docs));
-    let shifts: Vec<_> = (0..r.members.len())
-        .map(Literal::usize_unsuffixed)
+    let bits_of: Vec<TokenStream> = (0..r.members.len())
+        .map(|i| match i {
+            0 => quote!(1),
+            i => {
+                let i = Literal::usize_unsuffixed(i);
+                quote!(1 << #i)
+            }
+        })
         .collect();
+    let all = Literal::u128_unsuffixed((1u128 << r.members.len()) - 1);
     let guest = scalar_guest_type(nt, &repr);
     Ok(quote! {
         #docs
@@ -282,7 +289,7 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
         pub struct #name(#repr);
 
         impl #name {
-            #(#const_docs pub const #consts: Self = Self(1 << #shifts);)*
+            #(#const_docs pub const #consts: Self = Self(#bits_of);)*
             /// No flags.
             #[inline]
             pub const fn empty() -> Self {
@@ -291,7 +298,7 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
             /// Every flag the document defines.
             #[inline]
             pub const fn all() -> Self {
-                Self(0 #(| (1 << #shifts))*)
+                Self(#all)
             }
             /// The raw bits.
             #[inline]
@@ -376,14 +383,14 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
         impl ::wasi_stubs::Scalar for #name {
             #[inline]
             fn lift(raw: u64) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-                <#repr>::try_from(raw)
+                <#repr as ::wasi_stubs::Scalar>::lift(raw)
                     .ok()
                     .and_then(Self::from_bits)
                     .ok_or(::wasi_stubs::GuestError::InvalidValue { ty: #witx_name, value: raw })
             }
             #[inline]
             fn lower(self) -> u64 {
-                self.0 as u64
+                ::wasi_stubs::Scalar::lower(self.0)
             }
         }
 

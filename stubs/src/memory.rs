@@ -311,9 +311,9 @@ impl<T> GuestPtr<T> {
 }
 
 impl<T: GuestType> GuestPtr<T> {
-    /// The pointer `n` elements further on; an address past `u32::MAX` is an error.
+    /// The pointer to the `n`th element from this one; an address past `u32::MAX` is an error.
     #[inline]
-    pub fn add(self, n: u32) -> Result<Self, GuestError> {
+    pub fn at(self, n: u32) -> Result<Self, GuestError> {
         u64::from(n)
             .checked_mul(T::SIZE.into())
             .and_then(|bytes| u32::try_from(u64::from(self.offset) + bytes).ok())
@@ -404,7 +404,7 @@ impl<T: GuestType> GuestArray<T> {
     #[inline]
     pub fn get(self, i: u32) -> Option<GuestPtr<T>> {
         if i < self.len {
-            self.ptr.add(i).ok()
+            self.ptr.at(i).ok()
         } else {
             None
         }
@@ -585,7 +585,7 @@ impl<'a> GuestMemory<'a> {
         offset: u32,
         count: u32,
     ) -> Result<Range<usize>, GuestError> {
-        if offset % T::ALIGN != 0 {
+        if !offset.is_multiple_of(T::ALIGN) {
             return Err(GuestError::Misaligned {
                 ty: T::NAME,
                 offset,
@@ -673,11 +673,11 @@ impl<'a> GuestMemory<'a> {
         let mut at = buf;
         for (i, s) in (0..).zip(strings) {
             let s = s.as_ref();
-            self.write(pointers.add(i)?, at)?;
+            self.write(pointers.at(i)?, at)?;
             self.copy_from(at, s)?;
             let nul = GuestPtr::<u8>::new(at.offset + s.len() as u32);
             self.write(nul, 0u8)?;
-            at = nul.add(1)?;
+            at = nul.at(1)?;
         }
         Ok(())
     }
@@ -697,7 +697,7 @@ impl<'a> GuestMemory<'a> {
     ) -> Result<u32, GuestError> {
         let total = self.check_buffers(bufs)?;
         for i in 0..bufs.len {
-            let (ptr, len) = self.read(bufs.ptr.add(i)?)?.buffer();
+            let (ptr, len) = self.read(bufs.ptr.at(i)?)?.buffer();
             if len != 0 {
                 each(self.bytes(ptr, len)?);
             }
@@ -719,7 +719,7 @@ impl<'a> GuestMemory<'a> {
             if src.is_empty() {
                 break;
             }
-            let (ptr, len) = self.read(bufs.ptr.add(i)?)?.buffer();
+            let (ptr, len) = self.read(bufs.ptr.at(i)?)?.buffer();
             let n = src.len().min(len as usize);
             let (head, rest) = src.split_at(n);
             self.bytes_mut(ptr, n as u32)?.copy_from_slice(head);
@@ -734,7 +734,7 @@ impl<'a> GuestMemory<'a> {
         self.check_array(bufs)?;
         let mut total = 0u32;
         for i in 0..bufs.len {
-            let (ptr, len) = self.read(bufs.ptr.add(i)?)?.buffer();
+            let (ptr, len) = self.read(bufs.ptr.at(i)?)?.buffer();
             self.range(B::NAME, ptr.offset, len.into())?;
             total = total
                 .checked_add(len)

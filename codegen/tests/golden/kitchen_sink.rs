@@ -62,7 +62,7 @@ impl ::core::fmt::Display for Errno {
 impl ::wasi_stubs::Scalar for Errno {
     #[inline]
     fn lift(raw: u64) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-        <u16>::try_from(raw)
+        <u16 as ::wasi_stubs::Scalar>::lift(raw)
             .ok()
             .and_then(Self::from_raw)
             .ok_or(::wasi_stubs::GuestError::InvalidValue {
@@ -72,7 +72,7 @@ impl ::wasi_stubs::Scalar for Errno {
     }
     #[inline]
     fn lower(self) -> u64 {
-        self as u64
+        ::wasi_stubs::Scalar::lower(self.raw())
     }
 }
 impl ::wasi_stubs::GuestType for Errno {
@@ -84,21 +84,21 @@ impl ::wasi_stubs::GuestType for Errno {
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
         let raw = <u16 as ::wasi_stubs::GuestType>::read_from(bytes)?;
-        ::wasi_stubs::Scalar::lift(raw.into())
+        ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(raw))
     }
     #[inline]
     fn write_to(
         &self,
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
-        let raw = ::wasi_stubs::Scalar::lower(*self) as u16;
+        let raw: u16 = ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(*self))?;
         ::wasi_stubs::GuestType::write_to(&raw, bytes)
     }
 }
 impl ::wasi_stubs::ErrorCode for Errno {
     #[inline]
     fn raw(self) -> u64 {
-        self as u64
+        ::wasi_stubs::Scalar::lower(self)
     }
     fn name(self) -> &'static str {
         Errno::name(self)
@@ -159,7 +159,7 @@ impl ::core::fmt::Display for Kind {
 impl ::wasi_stubs::Scalar for Kind {
     #[inline]
     fn lift(raw: u64) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-        <u8>::try_from(raw)
+        <u8 as ::wasi_stubs::Scalar>::lift(raw)
             .ok()
             .and_then(Self::from_raw)
             .ok_or(::wasi_stubs::GuestError::InvalidValue {
@@ -169,7 +169,7 @@ impl ::wasi_stubs::Scalar for Kind {
     }
     #[inline]
     fn lower(self) -> u64 {
-        self as u64
+        ::wasi_stubs::Scalar::lower(self.raw())
     }
 }
 impl ::wasi_stubs::GuestType for Kind {
@@ -181,14 +181,14 @@ impl ::wasi_stubs::GuestType for Kind {
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
         let raw = <u8 as ::wasi_stubs::GuestType>::read_from(bytes)?;
-        ::wasi_stubs::Scalar::lift(raw.into())
+        ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(raw))
     }
     #[inline]
     fn write_to(
         &self,
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
-        let raw = ::wasi_stubs::Scalar::lower(*self) as u8;
+        let raw: u8 = ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(*self))?;
         ::wasi_stubs::GuestType::write_to(&raw, bytes)
     }
 }
@@ -197,7 +197,7 @@ impl ::wasi_stubs::GuestType for Kind {
 pub struct Mode(u8);
 impl Mode {
     /// Can read.
-    pub const READ: Self = Self(1 << 0);
+    pub const READ: Self = Self(1);
     pub const WRITE: Self = Self(1 << 1);
     /// No flags.
     #[inline]
@@ -207,7 +207,7 @@ impl Mode {
     /// Every flag the document defines.
     #[inline]
     pub const fn all() -> Self {
-        Self(0 | (1 << 0) | (1 << 1))
+        Self(3)
     }
     /// The raw bits.
     #[inline]
@@ -291,7 +291,7 @@ impl ::core::fmt::Debug for Mode {
 impl ::wasi_stubs::Scalar for Mode {
     #[inline]
     fn lift(raw: u64) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-        <u8>::try_from(raw)
+        <u8 as ::wasi_stubs::Scalar>::lift(raw)
             .ok()
             .and_then(Self::from_bits)
             .ok_or(::wasi_stubs::GuestError::InvalidValue {
@@ -301,7 +301,7 @@ impl ::wasi_stubs::Scalar for Mode {
     }
     #[inline]
     fn lower(self) -> u64 {
-        self.0 as u64
+        ::wasi_stubs::Scalar::lower(self.0)
     }
 }
 impl ::wasi_stubs::GuestType for Mode {
@@ -313,14 +313,14 @@ impl ::wasi_stubs::GuestType for Mode {
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
         let raw = <u8 as ::wasi_stubs::GuestType>::read_from(bytes)?;
-        ::wasi_stubs::Scalar::lift(raw.into())
+        ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(raw))
     }
     #[inline]
     fn write_to(
         &self,
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
-        let raw = ::wasi_stubs::Scalar::lower(*self) as u8;
+        let raw: u8 = ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(*self))?;
         ::wasi_stubs::GuestType::write_to(&raw, bytes)
     }
 }
@@ -328,7 +328,7 @@ impl ::wasi_stubs::GuestType for Mode {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Caps(u64);
 impl Caps {
-    pub const A: Self = Self(1 << 0);
+    pub const A: Self = Self(1);
     pub const B: Self = Self(1 << 1);
     pub const C: Self = Self(1 << 2);
     /// No flags.
@@ -339,7 +339,7 @@ impl Caps {
     /// Every flag the document defines.
     #[inline]
     pub const fn all() -> Self {
-        Self(0 | (1 << 0) | (1 << 1) | (1 << 2))
+        Self(7)
     }
     /// The raw bits.
     #[inline]
@@ -430,7 +430,7 @@ impl ::core::fmt::Debug for Caps {
 impl ::wasi_stubs::Scalar for Caps {
     #[inline]
     fn lift(raw: u64) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-        <u64>::try_from(raw)
+        <u64 as ::wasi_stubs::Scalar>::lift(raw)
             .ok()
             .and_then(Self::from_bits)
             .ok_or(::wasi_stubs::GuestError::InvalidValue {
@@ -440,7 +440,7 @@ impl ::wasi_stubs::Scalar for Caps {
     }
     #[inline]
     fn lower(self) -> u64 {
-        self.0 as u64
+        ::wasi_stubs::Scalar::lower(self.0)
     }
 }
 impl ::wasi_stubs::GuestType for Caps {
@@ -452,14 +452,14 @@ impl ::wasi_stubs::GuestType for Caps {
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
         let raw = <u64 as ::wasi_stubs::GuestType>::read_from(bytes)?;
-        ::wasi_stubs::Scalar::lift(raw.into())
+        ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(raw))
     }
     #[inline]
     fn write_to(
         &self,
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
-        let raw = ::wasi_stubs::Scalar::lower(*self) as u64;
+        let raw: u64 = ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(*self))?;
         ::wasi_stubs::GuestType::write_to(&raw, bytes)
     }
 }
@@ -520,14 +520,14 @@ impl ::wasi_stubs::GuestType for Handle {
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
         let raw = <u32 as ::wasi_stubs::GuestType>::read_from(bytes)?;
-        ::wasi_stubs::Scalar::lift(raw.into())
+        ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(raw))
     }
     #[inline]
     fn write_to(
         &self,
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
-        let raw = ::wasi_stubs::Scalar::lower(*self) as u32;
+        let raw: u32 = ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(*self))?;
         ::wasi_stubs::GuestType::write_to(&raw, bytes)
     }
 }
@@ -701,7 +701,7 @@ impl Handle {
 pub const SIZE_PAGE: Size = 65536;
 /// The kitchen sink module.
 pub mod kitchen_sink {
-    #![allow(unused_imports)]
+    #![allow(unused_imports, clippy::too_many_arguments)]
     use super::*;
     /// The name the guest imports these functions from.
     pub const MODULE: &str = "kitchen_sink";
