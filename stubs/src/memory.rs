@@ -743,3 +743,150 @@ impl<'a> GuestMemory<'a> {
         Ok(total)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    struct Iov {
+        ptr: GuestPtr<u8>,
+        len: u32,
+    }
+
+    impl GuestType for Iov {
+        const NAME: &'static str = "iov";
+        const SIZE: u32 = 8;
+        const ALIGN: u32 = 4;
+        fn read_from(bytes: &[u8]) -> Result<Self, GuestError> {
+            Ok(Iov {
+                ptr: read_field(bytes, 0)?,
+                len: read_field(bytes, 4)?,
+            })
+        }
+        fn write_to(&self, bytes: &mut [u8]) -> Result<(), GuestError> {
+            write_field(bytes, 0, &self.ptr)?;
+            write_field(bytes, 4, &self.len)
+        }
+    }
+
+    impl GuestBuffer for Iov {
+        fn buffer(&self) -> (GuestPtr<u8>, u32) {
+            (self.ptr, self.len)
+        }
+    }
+
+    fn iovs(mem: &mut GuestMemory<'_>, at: u32, list: &[(u32, u32)]) -> GuestArray<Iov> {
+        for (i, &(ptr, len)) in (0..).zip(list) {
+            let iov = Iov {
+                ptr: GuestPtr::new(ptr),
+                len,
+            };
+            mem.write(GuestPtr::new(at + 8 * i), iov).unwrap();
+        }
+        GuestArray::new(GuestPtr::new(at), list.len() as u32)
+    }
+
+    #[test]
+    fn reads_and_writes_check_bounds_and_alignment() {
+        let mut bytes = vec![0u8; 64];
+        let mut mem = GuestMemory::new(&mut bytes);
+        mem.write(GuestPtr::<u32>::new(60), 7).unwrap();
+        assert_eq!(mem.read(GuestPtr::<u32>::new(60)), Ok(7));
+        assert!(matches!(
+            mem.read(GuestPtr::<u32>::new(62)),
+            Err(GuestError::Misaligned { align: 4, .. })
+        ));
+        assert!(matches!(
+            mem.read(GuestPtr::<u32>::new(64)),
+            Err(GuestError::OutOfBounds {
+                offset: 64,
+                len: 4,
+                ..
+            })
+        ));
+        assert!(matches!(
+            mem.bytes(GuestPtr::new(u32::MAX), 2),
+            Err(GuestError::OutOfBounds { .. })
+        ));
+        assert!(matches!(
+            mem.check_array(GuestArray::<u64>::new(GuestPtr::new(0), u32::MAX)),
+            Err(GuestError::LengthOverflow { .. })
+        ));
+        assert_eq!(
+            GuestPtr::<u64>::new(u32::MAX - 7).at(1).map(|p| p.offset()),
+            Err(GuestError::LengthOverflow { ty: "u64" })
+        );
+    }
+
+    #[test]
+    fn a_missing_memory_says_so() {
+        let mem = GuestMemory::missing();
+        assert_eq!(mem.read(GuestPtr::<u8>::new(0)), Err(GuestError::NoMemory));
+        assert_eq!(GuestError::NoMemory.errno_name(), "fault");
+    }
+
+    #[test]
+    fn gather_checks_every_buffer_before_consuming_any() {
+        let mut bytes = vec![0u8; 256];
+        bytes[100..105].copy_from_slice(b"hello");
+        bytes[200..203].copy_from_slice(b"abc");
+        let mut mem = GuestMemory::new(&mut bytes);
+        let good = iovs(&mut mem, 0, &[(100, 5), (150, 0), (200, 3)]);
+        let mut seen = Vec::new();
+        assert_eq!(mem.gather(good, |b| seen.extend_from_slice(b)), Ok(8));
+        assert_eq!(seen, b"helloabc");
+
+        let bad = iovs(&mut mem, 32, &[(100, 5), (250, 10)]);
+        let mut consumed = 0;
+        assert!(matches!(
+            mem.gather(bad, |b| consumed += b.len()),
+            Err(GuestError::OutOfBounds { .. })
+        ));
+        assert_eq!(consumed, 0, "nothing consumed when a later buffer is bad");
+
+        let overflow = iovs(&mut mem, 64, &[(0, 200), (0, u32::MAX - 100)]);
+        assert!(mem.gather(overflow, |_| {}).is_err());
+    }
+
+    #[test]
+    fn scatter_fills_buffers_in_order_until_the_source_runs_out() {
+        let mut bytes = vec![0u8; 256];
+        let mut mem = GuestMemory::new(&mut bytes);
+        let list = iovs(&mut mem, 0, &[(100, 3), (200, 10)]);
+        assert_eq!(mem.scatter(list, b"abcdef"), Ok(6));
+        assert_eq!(&mem.as_bytes()[100..103], b"abc");
+        assert_eq!(&mem.as_bytes()[200..204], b"def\0");
+    }
+
+    #[test]
+    fn string_tables_are_laid_out_like_argv() {
+        let mut bytes = vec![0xFFu8; 64];
+        let mut mem = GuestMemory::new(&mut bytes);
+        let strings = ["ab", "", "c"];
+        assert_eq!(string_table_sizes(&strings), Ok((3, 6)));
+        mem.write_string_table(GuestPtr::new(0), GuestPtr::new(32), &strings)
+            .unwrap();
+        let ptrs: Vec<u32> = (0..3)
+            .map(|i| mem.read(GuestPtr::<u32>::new(4 * i)).unwrap())
+            .collect();
+        assert_eq!(ptrs, [32, 35, 36]);
+        assert_eq!(&mem.as_bytes()[32..38], b"ab\0\0c\0");
+        assert_eq!(mem.as_bytes()[38], 0xFF, "nothing written past the table");
+        let too_big = mem.write_string_table(GuestPtr::new(0), GuestPtr::new(60), &strings);
+        assert!(matches!(too_big, Err(GuestError::OutOfBounds { .. })));
+    }
+
+    #[test]
+    fn scalars_lift_only_values_their_type_can_hold() {
+        assert_eq!(u8::lift(255), Ok(255));
+        assert!(u8::lift(256).is_err());
+        assert_eq!(i8::lift(u64::from(-128i32 as u32)), Ok(-128));
+        assert!(i8::lift(u64::from(-129i32 as u32)).is_err());
+        assert_eq!(i32::lift(u64::from(u32::MAX)), Ok(-1));
+        assert_eq!((-1i32).lower(), u64::from(u32::MAX));
+        assert_eq!(i64::lift(u64::MAX), Ok(-1));
+        assert!(char::lift(0xD800).is_err());
+        assert_eq!(char::lift(0x41), Ok('A'));
+    }
+}
