@@ -503,10 +503,18 @@ fn record(nt: &NamedType, r: &RecordDatatype) -> Result<TokenStream, Error> {
             idents.iter().map(|i| quote!(#i)).collect(),
         )
     };
-    let read = quote! {
-        ::core::result::Result::Ok(Self {
-            #(#fields: ::wasi_stubs::read_field(bytes, #offsets)?,)*
-        })
+    let read = if r.is_tuple() {
+        quote! {
+            ::core::result::Result::Ok(Self(
+                #(::wasi_stubs::read_field(bytes, #offsets)?,)*
+            ))
+        }
+    } else {
+        quote! {
+            ::core::result::Result::Ok(Self {
+                #(#fields: ::wasi_stubs::read_field(bytes, #offsets)?,)*
+            })
+        }
     };
     let write = quote! {
         #(::wasi_stubs::write_field(bytes, #offsets, &self.#fields)?;)*

@@ -585,6 +585,12 @@ impl<'a> GuestMemory<'a> {
         offset: u32,
         count: u32,
     ) -> Result<Range<usize>, GuestError> {
+        let len = u64::from(count) * u64::from(T::SIZE);
+        if len > u64::from(u32::MAX) {
+            return Err(GuestError::LengthOverflow { ty: T::NAME });
+        }
+        // Bounds first: a pointer that is both out of bounds and misaligned is out of bounds.
+        let range = self.range(T::NAME, offset, len)?;
         if !offset.is_multiple_of(T::ALIGN) {
             return Err(GuestError::Misaligned {
                 ty: T::NAME,
@@ -592,11 +598,7 @@ impl<'a> GuestMemory<'a> {
                 align: T::ALIGN,
             });
         }
-        let len = u64::from(count) * u64::from(T::SIZE);
-        if len > u64::from(u32::MAX) {
-            return Err(GuestError::LengthOverflow { ty: T::NAME });
-        }
-        self.range(T::NAME, offset, len)
+        Ok(range)
     }
 
     /// Checks that a `T` at `ptr` is in bounds and aligned, without reading it.
@@ -735,7 +737,7 @@ impl<'a> GuestMemory<'a> {
         let mut total = 0u32;
         for i in 0..bufs.len {
             let (ptr, len) = self.read(bufs.ptr.at(i)?)?.buffer();
-            self.range(B::NAME, ptr.offset, len.into())?;
+            self.range("u8", ptr.offset, len.into())?;
             total = total
                 .checked_add(len)
                 .ok_or(GuestError::LengthOverflow { ty: B::NAME })?;
@@ -794,7 +796,7 @@ mod tests {
         mem.write(GuestPtr::<u32>::new(60), 7).unwrap();
         assert_eq!(mem.read(GuestPtr::<u32>::new(60)), Ok(7));
         assert!(matches!(
-            mem.read(GuestPtr::<u32>::new(62)),
+            mem.read(GuestPtr::<u32>::new(58)),
             Err(GuestError::Misaligned { align: 4, .. })
         ));
         assert!(matches!(

@@ -620,10 +620,12 @@ impl ::wasi_stubs::GuestType for Pair {
     fn read_from(
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-        ::core::result::Result::Ok(Self {
-            0: ::wasi_stubs::read_field(bytes, 0)?,
-            1: ::wasi_stubs::read_field(bytes, 4)?,
-        })
+        ::core::result::Result::Ok(
+            Self(
+                ::wasi_stubs::read_field(bytes, 0)?,
+                ::wasi_stubs::read_field(bytes, 4)?,
+            ),
+        )
     }
     #[inline]
     fn write_to(
