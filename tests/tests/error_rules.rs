@@ -104,14 +104,7 @@ impl WasiSnapshotPreview1 for Busy {
         argv: GuestPtr<GuestPtr<u8>>,
         argv_buf: GuestPtr<u8>,
     ) -> Result<(), Error<Errno>> {
-        let args: [&[u8]; 2] = [b"prog\0", b"--flag\0"];
-        let mut buf = argv_buf;
-        for (i, arg) in (0u32..).zip(args) {
-            mem.write(argv.at(i)?, buf)?;
-            mem.copy_from(buf, arg)?;
-            buf = buf.at(arg.len() as u32)?;
-        }
-        Ok(())
+        Ok(mem.write_string_table(argv, argv_buf, &["prog", "--flag"])?)
     }
 
     fn random_get(
