@@ -14,12 +14,8 @@ pub enum Error<E> {
     Errno(E),
     /// The guest passed something invalid (a pointer out of bounds, an unknown enum value, ...).
     /// The store's [`Policy`](crate::Policy) decides between the errno of the error rules and a trap.
-    Guest {
-        /// The parameter the bad value came from, when the glue knows it.
-        arg: Option<&'static str>,
-        /// What was wrong.
-        error: GuestError,
-    },
+    /// (Boxed, so that a host method's result stays small on the path that succeeds.)
+    BadInput(Box<BadInput>),
     /// The host does not implement this function: what every default trait method returns. The
     /// store's [`Policy`](crate::Policy) decides what the guest gets (`ENOSYS` unless configured).
     NotImplemented,
@@ -33,23 +29,29 @@ impl<E> Error<E> {
         Error::Trap(wasmtime::Error::msg(message.to_string()))
     }
 
-    /// Names the parameter a [`Error::Guest`] came from.
+    /// Names the parameter a [`Error::BadInput`] came from, if it names none yet.
     #[inline]
-    pub fn in_arg(self, arg: &'static str) -> Self {
-        match self {
-            Error::Guest { arg: None, error } => Error::Guest {
-                arg: Some(arg),
-                error,
-            },
-            other => other,
+    pub fn in_arg(mut self, arg: &'static str) -> Self {
+        if let Error::BadInput(bad) = &mut self {
+            bad.arg.get_or_insert(arg);
         }
+        self
     }
 }
 
+/// What was wrong with a value the guest passed, and in which parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadInput {
+    /// The parameter the bad value came from, when known.
+    pub arg: Option<&'static str>,
+    /// What was wrong.
+    pub error: GuestError,
+}
+
 impl<E> From<GuestError> for Error<E> {
-    #[inline]
+    #[cold]
     fn from(error: GuestError) -> Self {
-        Error::Guest { arg: None, error }
+        Error::BadInput(Box::new(BadInput { arg: None, error }))
     }
 }
 
@@ -102,3 +104,30 @@ impl fmt::Display for Exit {
 }
 
 impl std::error::Error for Exit {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Copy, Debug)]
+    enum Code {
+        _A,
+    }
+
+    #[test]
+    fn a_host_result_fits_in_two_registers() {
+        // Results come back from every host method; keeping them at 16 bytes keeps them out of
+        // memory on the hot path.
+        assert!(std::mem::size_of::<Result<u32, Error<Code>>>() <= 16);
+        assert!(std::mem::size_of::<Result<(u32, u32), Error<Code>>>() <= 16);
+    }
+
+    #[test]
+    fn in_arg_names_only_an_unnamed_bad_input() {
+        let e: Error<Code> = GuestError::NoMemory.into();
+        match e.in_arg("first").in_arg("second") {
+            Error::BadInput(bad) => assert_eq!(bad.arg, Some("first")),
+            other => panic!("{other:?}"),
+        }
+    }
+}

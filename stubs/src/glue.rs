@@ -6,15 +6,17 @@
 use wasmtime::{Caller, Extern};
 
 use crate::{
-    Ctx, Error, ErrorCode, GuestArray, GuestError, GuestMemory, GuestPtr, GuestStr, GuestType,
-    OnBadInput, OnNotImplemented, Policy, Scalar,
+    BadInput, Ctx, Error, ErrorCode, GuestArray, GuestError, GuestMemory, GuestPtr, GuestStr,
+    GuestType, OnBadInput, OnNotImplemented, Policy, Scalar,
 };
 
 /// The host context and the guest memory for a call of a function that touches memory.
 ///
 /// The memory bound with [`Ctx::bind_memory`] is used if there is one; otherwise the caller's
 /// `memory` export is looked up. A guest without one gets [`GuestMemory::missing`].
-#[inline]
+// Always inlined: shared by every generated function, it is otherwise left out of line and its
+// result travels through memory, which costs more than the rest of a small call.
+#[inline(always)]
 pub fn enter<'a, T: 'static, H: 'a>(
     caller: &'a mut Caller<'_, T>,
     get: &impl Fn(&mut T) -> &mut Ctx<H>,
@@ -36,7 +38,7 @@ pub fn enter<'a, T: 'static, H: 'a>(
 }
 
 /// The host context for a call of a function that never touches memory.
-#[inline]
+#[inline(always)]
 pub fn enter_without_memory<'a, T: 'static, H: 'a>(
     caller: &'a mut Caller<'_, T>,
     get: &impl Fn(&mut T) -> &mut Ctx<H>,
@@ -49,10 +51,7 @@ pub fn enter_without_memory<'a, T: 'static, H: 'a>(
 pub fn arg<T, E>(name: &'static str, value: Result<T, GuestError>) -> Result<T, Error<E>> {
     match value {
         Ok(v) => Ok(v),
-        Err(error) => Err(Error::Guest {
-            arg: Some(name),
-            error,
-        }),
+        Err(error) => Err(Error::from(error).in_arg(name)),
     }
 }
 
@@ -159,7 +158,8 @@ pub fn failure<E: ErrorCode>(
 ) -> wasmtime::Result<E> {
     match error {
         Error::Errno(code) => Ok(code),
-        Error::Guest { arg, error } => {
+        Error::BadInput(bad) => {
+            let BadInput { arg, error } = *bad;
             let code = match policy.bad_input {
                 OnBadInput::Errno => E::from_name(error.errno_name()),
                 OnBadInput::Trap => None,

@@ -66,7 +66,7 @@ mod memory;
 pub use wasmtime;
 
 pub use ctx::{Ctx, OnBadInput, OnNotImplemented, Policy};
-pub use error::{Error, ErrorCode, Exit, NoErrorCode};
+pub use error::{BadInput, Error, ErrorCode, Exit, NoErrorCode};
 pub use memory::{
     GuestArray, GuestBuffer, GuestError, GuestMemory, GuestPtr, GuestStr, GuestType, Scalar,
     read_field, string_table_sizes, write_field,

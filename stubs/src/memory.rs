@@ -697,9 +697,10 @@ impl<'a> GuestMemory<'a> {
         bufs: GuestArray<B>,
         mut each: impl FnMut(&[u8]),
     ) -> Result<u32, GuestError> {
-        let total = self.check_buffers(bufs)?;
-        for i in 0..bufs.len {
-            let (ptr, len) = self.read(bufs.ptr.at(i)?)?.buffer();
+        let records = self.buffer_records(bufs)?;
+        let total = self.check_buffers::<B>(records)?;
+        for record in records.chunks_exact(B::SIZE.max(1) as usize) {
+            let (ptr, len) = B::read_from(record)?.buffer();
             if len != 0 {
                 each(self.bytes(ptr, len)?);
             }
@@ -715,12 +716,14 @@ impl<'a> GuestMemory<'a> {
         bufs: GuestArray<B>,
         mut src: &[u8],
     ) -> Result<u32, GuestError> {
-        self.check_buffers(bufs)?;
+        self.check_buffers::<B>(self.buffer_records(bufs)?)?;
         let mut copied = 0u32;
         for i in 0..bufs.len {
             if src.is_empty() {
                 break;
             }
+            // Read each record afresh: the copy may overwrite records the guest placed in the
+            // buffers themselves.
             let (ptr, len) = self.read(bufs.ptr.at(i)?)?.buffer();
             let n = src.len().min(len as usize);
             let (head, rest) = src.split_at(n);
@@ -731,12 +734,20 @@ impl<'a> GuestMemory<'a> {
         Ok(copied)
     }
 
-    /// Checks the list and every buffer in it; returns the sum of their lengths.
-    fn check_buffers<B: GuestBuffer>(&self, bufs: GuestArray<B>) -> Result<u32, GuestError> {
-        self.check_array(bufs)?;
+    /// The bytes of the records of `bufs`, checked for bounds and alignment.
+    #[inline]
+    fn buffer_records<B: GuestBuffer>(&self, bufs: GuestArray<B>) -> Result<&[u8], GuestError> {
+        let range = self.typed_range::<B>(bufs.ptr.offset, bufs.len)?;
+        Ok(&self.bytes[range])
+    }
+
+    /// Checks every buffer the records describe; returns the sum of their lengths.
+    #[inline]
+    fn check_buffers<B: GuestBuffer>(&self, records: &[u8]) -> Result<u32, GuestError> {
         let mut total = 0u32;
-        for i in 0..bufs.len {
-            let (ptr, len) = self.read(bufs.ptr.at(i)?)?.buffer();
+        // A buffer record holds a pointer and a length, so `B::SIZE` is never 0.
+        for record in records.chunks_exact(B::SIZE.max(1) as usize) {
+            let (ptr, len) = B::read_from(record)?.buffer();
             self.range("u8", ptr.offset, len.into())?;
             total = total
                 .checked_add(len)
