@@ -447,7 +447,7 @@ impl<'a> Func<'a> {
                 let t = wasm_type(*t);
                 (
                     t.clone(),
-                    quote!(::wasi_stubs::glue::errno_result(policy, #import, result).map(|code| code as #t)),
+                    quote!(::wasi_stubs::glue::errno_result(ctx.policy(), #import, result).map(|code| code as #t)),
                 )
             }
             (Results::Value(_), [t]) => {
@@ -458,16 +458,16 @@ impl<'a> Func<'a> {
                 };
                 (
                     wasm_type(*t),
-                    quote!(::wasi_stubs::glue::value_result(policy, #import, result)#lower),
+                    quote!(::wasi_stubs::glue::value_result(ctx.policy(), #import, result)#lower),
                 )
             }
             (Results::NoReturn, _) => (
                 quote!(()),
-                quote!(::wasi_stubs::glue::value_result(policy, #import, result).map(|never| match never {})),
+                quote!(::wasi_stubs::glue::value_result(ctx.policy(), #import, result).map(|never| match never {})),
             ),
             _ => (
                 quote!(()),
-                quote!(::wasi_stubs::glue::value_result(policy, #import, result)),
+                quote!(::wasi_stubs::glue::value_result(ctx.policy(), #import, result)),
             ),
         };
         quote! {
@@ -476,7 +476,6 @@ impl<'a> Func<'a> {
                 #import,
                 move |mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>, #(#typed),*| -> ::wasi_stubs::wasmtime::Result<#ret> {
                     let (ctx, mut mem) = ::wasi_stubs::glue::#enter(&mut caller, &get);
-                    let policy = ctx.policy();
                     let result = #call(ctx.host_mut(), &mut mem, #(#names),*);
                     #finish
                 },

@@ -49,8 +49,9 @@ impl<H> Ctx<H> {
     }
 
     /// The policy in force.
-    pub fn policy(&self) -> Policy {
-        self.policy
+    #[inline]
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     /// Changes the policy for the calls that follow.

@@ -118,7 +118,7 @@ pub fn out_ptr<T: GuestType>(mem: &GuestMemory<'_>, ptr: i32) -> Result<GuestPtr
 /// error code or a trap otherwise.
 #[inline]
 pub fn errno_result<E: ErrorCode>(
-    policy: Policy,
+    policy: &Policy,
     func: &'static str,
     result: Result<(), Error<E>>,
 ) -> wasmtime::Result<u64> {
@@ -133,7 +133,7 @@ pub fn errno_result<E: ErrorCode>(
 /// can only trap.
 #[inline]
 pub fn value_result<V, E: ErrorCode>(
-    policy: Policy,
+    policy: &Policy,
     func: &'static str,
     result: Result<V, Error<E>>,
 ) -> wasmtime::Result<V> {
@@ -152,7 +152,7 @@ pub fn value_result<V, E: ErrorCode>(
 /// The error code a failed call returns, or the trap it ends with, under `policy`.
 #[cold]
 pub fn failure<E: ErrorCode>(
-    policy: Policy,
+    policy: &Policy,
     func: &'static str,
     error: Error<E>,
 ) -> wasmtime::Result<E> {

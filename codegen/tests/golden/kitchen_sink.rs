@@ -851,7 +851,6 @@ pub mod kitchen_sink {
                         &mut caller,
                         &get,
                     );
-                    let policy = ctx.policy();
                     let result = call_scalars(
                         ctx.host_mut(),
                         &mut mem,
@@ -864,7 +863,7 @@ pub mod kitchen_sink {
                         ratio,
                         letter,
                     );
-                    ::wasi_stubs::glue::errno_result(policy, "scalars", result)
+                    ::wasi_stubs::glue::errno_result(ctx.policy(), "scalars", result)
                         .map(|code| code as i32)
                 },
             )?;
@@ -881,7 +880,6 @@ pub mod kitchen_sink {
                     ret: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
                     let (ctx, mut mem) = ::wasi_stubs::glue::enter(&mut caller, &get);
-                    let policy = ctx.policy();
                     let result = call_lists(
                         ctx.host_mut(),
                         &mut mem,
@@ -891,7 +889,7 @@ pub mod kitchen_sink {
                         bufs_len,
                         ret,
                     );
-                    ::wasi_stubs::glue::errno_result(policy, "lists", result)
+                    ::wasi_stubs::glue::errno_result(ctx.policy(), "lists", result)
                         .map(|code| code as i32)
                 },
             )?;
@@ -908,7 +906,6 @@ pub mod kitchen_sink {
                     ret1: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
                     let (ctx, mut mem) = ::wasi_stubs::glue::enter(&mut caller, &get);
-                    let policy = ctx.policy();
                     let result = call_records(
                         ctx.host_mut(),
                         &mut mem,
@@ -918,7 +915,7 @@ pub mod kitchen_sink {
                         ret0,
                         ret1,
                     );
-                    ::wasi_stubs::glue::errno_result(policy, "records", result)
+                    ::wasi_stubs::glue::errno_result(ctx.policy(), "records", result)
                         .map(|code| code as i32)
                 },
             )?;
@@ -934,9 +931,8 @@ pub mod kitchen_sink {
                         &mut caller,
                         &get,
                     );
-                    let policy = ctx.policy();
                     let result = call_plain(ctx.host_mut(), &mut mem, x);
-                    ::wasi_stubs::glue::value_result(policy, "plain", result)
+                    ::wasi_stubs::glue::value_result(ctx.policy(), "plain", result)
                         .map(::wasi_stubs::glue::lower64)
                 },
             )?;
@@ -951,9 +947,8 @@ pub mod kitchen_sink {
                         &mut caller,
                         &get,
                     );
-                    let policy = ctx.policy();
                     let result = call_nothing(ctx.host_mut(), &mut mem);
-                    ::wasi_stubs::glue::value_result(policy, "nothing", result)
+                    ::wasi_stubs::glue::value_result(ctx.policy(), "nothing", result)
                 },
             )?;
         linker
@@ -968,9 +963,8 @@ pub mod kitchen_sink {
                         &mut caller,
                         &get,
                     );
-                    let policy = ctx.policy();
                     let result = call_stop(ctx.host_mut(), &mut mem, code);
-                    ::wasi_stubs::glue::value_result(policy, "stop", result)
+                    ::wasi_stubs::glue::value_result(ctx.policy(), "stop", result)
                         .map(|never| match never {})
                 },
             )?;
