@@ -11,7 +11,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use wasi_stubs::preview1::{self, Clockid, Errno, Fd, Size, Timestamp, WasiSnapshotPreview1};
-use wasi_stubs::{Ctx, Error, Exit, GuestMemory, GuestPtr};
+use wasi_stubs::{Ctx, Error, Exit, GuestMemory, GuestPtr, wasi_stubs};
 use wasmtime::{Engine, Linker, Module, Store};
 
 #[derive(Default)]
@@ -22,6 +22,10 @@ struct Host {
     seed: u64,
 }
 
+#[wasi_stubs(
+    override = "fd_write, clock_time_get, random_get, args_sizes_get, args_get, \
+                         environ_sizes_get, environ_get"
+)]
 impl WasiSnapshotPreview1 for Host {
     fn fd_write(
         &mut self,

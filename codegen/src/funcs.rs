@@ -53,6 +53,11 @@ pub fn generate(_doc: &witx::Document, module: &Module) -> Result<TokenStream, E
                 #(#methods)*
             }
 
+            impl ::wasi_stubs::Spec for dyn #trait_name {
+                const MODULE: &'static str = MODULE;
+                const FUNCTIONS: &'static [::wasi_stubs::FuncInfo] = FUNCTIONS;
+            }
+
             #[doc = #add_doc]
             pub fn add_to_linker<T: 'static, H: #trait_name + 'static>(
                 linker: &mut ::wasi_stubs::wasmtime::Linker<T>,

@@ -133,3 +133,34 @@ pub fn pretty(tokens: TokenStream) -> Result<String, Error> {
 pub fn generate_file(paths: &[impl AsRef<Path>]) -> Result<String, Error> {
     pretty(generate(&load(paths)?)?)
 }
+
+/// The Rust-side names of one witx module: what a macro needs to check a host against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleNames {
+    /// The import module name (`wasi_snapshot_preview1`).
+    pub module: String,
+    /// The generated trait (`WasiSnapshotPreview1`).
+    pub trait_name: String,
+    /// Per function, in document order: its witx name and the trait method's name.
+    pub functions: Vec<(String, String)>,
+}
+
+/// The names of every module of `doc`, as [`generate`] gives them to Rust items.
+pub fn module_names(doc: &witx::Document) -> Vec<ModuleNames> {
+    doc.modules()
+        .map(|m| ModuleNames {
+            module: m.name.as_str().to_string(),
+            trait_name: names::trait_name(&m.name).to_string(),
+            functions: m
+                .funcs()
+                .map(|f| {
+                    let method = names::snake(&f.name).to_string();
+                    (
+                        f.name.as_str().to_string(),
+                        method.trim_start_matches("r#").to_string(),
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}

@@ -63,6 +63,7 @@ mod error;
 pub mod glue;
 mod memory;
 
+pub use wasi_stubs_macros::wasi_stubs;
 pub use wasmtime;
 
 pub use ctx::{Ctx, OnBadInput, OnNotImplemented, Policy};
@@ -100,6 +101,36 @@ pub struct FuncInfo {
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeExample;
+
+/// A witx module as generated: its import name and its functions. Implemented for `dyn Trait` of
+/// every generated trait (`dyn preview1::WasiSnapshotPreview1`), so that the trait names its spec.
+pub trait Spec {
+    /// The name the guest imports the functions from.
+    const MODULE: &'static str;
+    /// Every function with its core wasm signature, in document order.
+    const FUNCTIONS: &'static [FuncInfo];
+}
+
+/// Which functions of the spec `S` a host implements itself; the others get the default policy.
+///
+/// `#[wasi_stubs(override = "...")]` implements it from the list it checked, so that
+/// `<MyHost as Coverage<dyn WasiSnapshotPreview1>>::OVERRIDES` is what the host really overrides.
+pub trait Coverage<S: Spec + ?Sized> {
+    /// The witx names of the functions the host overrides, in document order.
+    const OVERRIDES: &'static [&'static str];
+
+    /// Whether the host overrides the function `name`.
+    fn overrides(name: &str) -> bool {
+        Self::OVERRIDES.contains(&name)
+    }
+
+    /// Every function of the spec, in document order, with whether the host overrides it.
+    fn coverage() -> impl Iterator<Item = (&'static FuncInfo, bool)> {
+        S::FUNCTIONS
+            .iter()
+            .map(|f| (f, Self::OVERRIDES.contains(&f.name)))
+    }
+}
 
 /// `wasi_snapshot_preview1`: the types, the [`preview1::WasiSnapshotPreview1`] trait and
 /// [`preview1::add_to_linker`], generated at build time from `witx/preview1`.

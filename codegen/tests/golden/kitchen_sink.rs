@@ -827,6 +827,10 @@ pub mod kitchen_sink {
                 .into()
         }
     }
+    impl ::wasi_stubs::Spec for dyn KitchenSink {
+        const MODULE: &'static str = MODULE;
+        const FUNCTIONS: &'static [::wasi_stubs::FuncInfo] = FUNCTIONS;
+    }
     /// Links every function of `kitchen_sink` into `linker`, calling the host that `get` finds in the store's data.
     pub fn add_to_linker<T: 'static, H: KitchenSink + 'static>(
         linker: &mut ::wasi_stubs::wasmtime::Linker<T>,

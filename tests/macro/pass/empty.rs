@@ -1,0 +1,13 @@
+use wasi_stubs::preview1::WasiSnapshotPreview1;
+use wasi_stubs::{Coverage, wasi_stubs};
+
+/// A pure stub host: every function answers ENOSYS.
+struct Stubs;
+
+#[wasi_stubs(override = "")]
+impl WasiSnapshotPreview1 for Stubs {}
+
+fn main() {
+    assert!(<Stubs as Coverage<dyn WasiSnapshotPreview1>>::OVERRIDES.is_empty());
+    assert_eq!(<Stubs as Coverage<dyn WasiSnapshotPreview1>>::coverage().filter(|(_, o)| !o).count(), 46);
+}
