@@ -7,7 +7,12 @@ use witx::{BuiltinType, InterfaceFunc, Module, Type, TypeRef, WasmType};
 use crate::types::{is_char, rust_type};
 use crate::{Error, names};
 
-pub fn generate(_doc: &witx::Document, module: &Module) -> Result<TokenStream, Error> {
+/// The module's trait, `add_to_linker`, function table and glue; with `polyfill`, also a
+/// `polyfill` submodule serving this module from a host of the target document's trait.
+pub fn generate(
+    module: &Module,
+    polyfill: Option<&crate::polyfill::Target<'_>>,
+) -> Result<TokenStream, Error> {
     let module_name = module.name.as_str();
     let rust_module = names::module(&module.name);
     let trait_name = names::trait_name(&module.name);
@@ -16,14 +21,21 @@ pub fn generate(_doc: &witx::Document, module: &Module) -> Result<TokenStream, E
     let mut calls = Vec::new();
     let mut registrations = Vec::new();
     let mut infos = Vec::new();
-    for func in module.funcs() {
-        let f = Func::new(&func, &trait_name)
+    let funcs: Vec<_> = module.funcs().collect();
+    let mut parsed = Vec::new();
+    for func in &funcs {
+        let f = Func::new(func, &trait_name)
             .map_err(|e| Error::new(format!("{module_name}::{}: {e}", func.name.as_str())))?;
         methods.push(f.method());
         calls.push(f.call());
-        registrations.push(f.registration());
+        registrations.push(f.registration(&quote!(ctx.host_mut()), &quote!()));
         infos.push(f.info());
+        parsed.push(f);
     }
+    let polyfill = match polyfill {
+        Some(target) => crate::polyfill::generate(module, &parsed, target)?,
+        None => quote!(),
+    };
     let doc_line = format!(
         " The host side of `{module_name}`: every method has a default body, so a host implements \
          only the functions it wants."
@@ -68,12 +80,14 @@ pub fn generate(_doc: &witx::Document, module: &Module) -> Result<TokenStream, E
             }
 
             #(#calls)*
+
+            #polyfill
         }
     })
 }
 
 /// How one witx parameter arrives as core wasm values.
-enum Lift {
+pub(crate) enum Lift {
     /// One `i32` or `i64` checked into a scalar (integer, enum, flags, handle, pointer).
     Scalar(TokenStream),
     /// A float, as it is.
@@ -86,15 +100,15 @@ enum Lift {
     ByRef,
 }
 
-struct Param {
-    name: Ident,
-    ty: TokenStream,
-    lift: Lift,
-    docs: String,
+pub(crate) struct Param {
+    pub name: Ident,
+    pub ty: TokenStream,
+    pub lift: Lift,
+    pub docs: String,
 }
 
 /// What the witx result becomes.
-enum Results {
+pub(crate) enum Results {
     /// `(expected T (error E))`: out-pointers for `T`'s parts, an error code as the wasm result.
     Expected {
         ok: Vec<TokenStream>,
@@ -108,12 +122,12 @@ enum Results {
     NoReturn,
 }
 
-struct Func<'a> {
-    func: &'a InterfaceFunc,
+pub(crate) struct Func<'a> {
+    pub func: &'a InterfaceFunc,
     trait_name: &'a Ident,
-    name: Ident,
-    params: Vec<Param>,
-    results: Results,
+    pub name: Ident,
+    pub params: Vec<Param>,
+    pub results: Results,
     wasm_params: Vec<WasmType>,
     wasm_results: Vec<WasmType>,
 }
@@ -204,7 +218,7 @@ impl<'a> Func<'a> {
     }
 
     /// Whether the host method gets the guest memory: some parameter holds a pointer or list.
-    fn host_needs_memory(&self) -> bool {
+    pub fn host_needs_memory(&self) -> bool {
         self.func.params.iter().any(|p| holds_pointer(&p.tref))
     }
 
@@ -235,8 +249,21 @@ impl<'a> Func<'a> {
         }
     }
 
-    fn method(&self) -> TokenStream {
+    /// `fn name(&mut self, [mem,] params) -> Result<..>`, as the trait declares it.
+    pub fn signature(&self) -> TokenStream {
         let name = &self.name;
+        let mem = self
+            .host_needs_memory()
+            .then(|| quote!(mem: &mut ::wasi_stubs::GuestMemory<'_>,));
+        let params = self.params.iter().map(|p| {
+            let (n, t) = (&p.name, &p.ty);
+            quote!(#n: #t)
+        });
+        let ret = self.return_type();
+        quote!(fn #name(&mut self, #mem #(#params),*) -> #ret)
+    }
+
+    fn method(&self) -> TokenStream {
         let mut docs = self.func.docs.trim_end().to_string();
         let documented: Vec<_> = self
             .params
@@ -256,14 +283,7 @@ impl<'a> Func<'a> {
             }
         }
         let docs = names::docs(&docs);
-        let mem = self
-            .host_needs_memory()
-            .then(|| quote!(mem: &mut ::wasi_stubs::GuestMemory<'_>,));
-        let params = self.params.iter().map(|p| {
-            let (n, t) = (&p.name, &p.ty);
-            quote!(#n: #t)
-        });
-        let ret = self.return_type();
+        let signature = self.signature();
         let body = match &self.results {
             Results::NoReturn => match self.params.first() {
                 Some(Param {
@@ -284,7 +304,7 @@ impl<'a> Func<'a> {
         };
         quote! {
             #docs
-            fn #name(&mut self, #mem #(#params),*) -> #ret {
+            #signature {
                 #body
             }
         }
@@ -436,7 +456,9 @@ impl<'a> Func<'a> {
         self.wasm_params[i]
     }
 
-    fn registration(&self) -> TokenStream {
+    /// Links the function; `host` is the expression giving the trait implementation from `ctx`,
+    /// and `scope` the path prefix of this module's items (`super::` from a child module).
+    pub fn registration(&self, host: &TokenStream, scope: &TokenStream) -> TokenStream {
         let import = self.func.name.as_str();
         let call = self.call_name();
         let wasm_args = self.wasm_args();
@@ -477,11 +499,11 @@ impl<'a> Func<'a> {
         };
         quote! {
             linker.func_wrap(
-                MODULE,
+                #scope MODULE,
                 #import,
                 move |mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>, #(#typed),*| -> ::wasi_stubs::wasmtime::Result<#ret> {
                     let (ctx, mut mem) = ::wasi_stubs::glue::#enter(&mut caller, &get);
-                    let result = #call(ctx.host_mut(), &mut mem, #(#names),*);
+                    let result = #scope #call(#host, &mut mem, #(#names),*);
                     #finish
                 },
             )?;

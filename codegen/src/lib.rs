@@ -17,6 +17,7 @@
 
 mod funcs;
 mod names;
+pub mod polyfill;
 mod types;
 
 use std::fmt;
@@ -100,10 +101,26 @@ fn describe(e: &witx::WitxError, paths: &[impl AsRef<Path>]) -> String {
 /// function table. A document with a single module also re-exports that module's items at the
 /// top, so that its `add_to_linker` sits beside its types.
 pub fn generate(doc: &witx::Document) -> Result<TokenStream, Error> {
+    generate_document(doc, None)
+}
+
+/// Like [`generate`], and also, in each module, a `polyfill` submodule whose `add_to_linker`
+/// serves the module from a host of `target`'s trait (see [`polyfill`]).
+pub fn generate_with_polyfill(
+    doc: &witx::Document,
+    target: &polyfill::Target<'_>,
+) -> Result<TokenStream, Error> {
+    generate_document(doc, Some(target))
+}
+
+fn generate_document(
+    doc: &witx::Document,
+    target: Option<&polyfill::Target<'_>>,
+) -> Result<TokenStream, Error> {
     let types = types::generate(doc)?;
     let modules = doc
         .modules()
-        .map(|module| funcs::generate(doc, &module))
+        .map(|module| funcs::generate(&module, target))
         .collect::<Result<Vec<_>, _>>()?;
     let reexport = match doc.modules().collect::<Vec<_>>().as_slice() {
         [only] => {

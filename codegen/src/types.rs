@@ -516,7 +516,11 @@ fn record(nt: &NamedType, r: &RecordDatatype) -> Result<TokenStream, Error> {
             })
         }
     };
+    // Padding is zeroed, so that what lands in guest memory depends only on the value.
+    let fields_size: usize = r.members.iter().map(|m| m.tref.mem_size()).sum();
+    let zero_padding = (fields_size < nt.mem_size()).then(|| quote!(bytes.fill(0);));
     let write = quote! {
+        #zero_padding
         #(::wasi_stubs::write_field(bytes, #offsets, &self.#fields)?;)*
         ::core::result::Result::Ok(())
     };
@@ -604,7 +608,10 @@ fn union(nt: &NamedType, v: &Variant) -> Result<TokenStream, Error> {
             _ => ::core::result::Result::Err(::wasi_stubs::GuestError::InvalidValue { ty: #witx_name, value: tag.into() }),
         }
     };
+    // The payloads differ in size: padding is zeroed, so that what lands in guest memory
+    // depends only on the value.
     let write = quote! {
+        bytes.fill(0);
         match self {
             #(#writes,)*
         }

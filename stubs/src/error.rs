@@ -29,6 +29,21 @@ impl<E> Error<E> {
         Error::Trap(wasmtime::Error::msg(message.to_string()))
     }
 
+    /// The same error with its code converted by `f` (a code `f` cannot convert becomes a bad
+    /// input, answered by the policy). Used to serve one document's functions from another's.
+    #[inline]
+    pub fn map_code<F>(self, f: impl FnOnce(E) -> Result<F, GuestError>) -> Error<F> {
+        match self {
+            Error::Errno(code) => match f(code) {
+                Ok(code) => Error::Errno(code),
+                Err(error) => error.into(),
+            },
+            Error::BadInput(bad) => Error::BadInput(bad),
+            Error::NotImplemented => Error::NotImplemented,
+            Error::Trap(trap) => Error::Trap(trap),
+        }
+    }
+
     /// Names the parameter a [`Error::BadInput`] came from, if it names none yet.
     #[inline]
     pub fn in_arg(mut self, arg: &'static str) -> Self {

@@ -62,6 +62,7 @@ mod ctx;
 mod error;
 pub mod glue;
 mod memory;
+mod polyfill;
 
 pub use wasi_stubs_macros::wasi_stubs;
 pub use wasmtime;
@@ -132,8 +133,43 @@ pub trait Coverage<S: Spec + ?Sized> {
     }
 }
 
+/// A value of one document's type converted to the corresponding type of another document: what
+/// a generated polyfill uses to serve an older module from a host of a newer one. Enum cases,
+/// flags, fields and union cases are paired by name.
+pub trait Polyfill<T>: Sized {
+    /// The converted value; [`GuestError::InvalidValue`] for a parameter the target cannot express,
+    /// [`GuestError::ResultOverflow`] for a result the older type cannot hold.
+    fn polyfill(self) -> Result<T, GuestError>;
+}
+
 /// `wasi_snapshot_preview1`: the types, the [`preview1::WasiSnapshotPreview1`] trait and
 /// [`preview1::add_to_linker`], generated at build time from `witx/preview1`.
 pub mod preview1 {
     include!(concat!(env!("OUT_DIR"), "/preview1.rs"));
+}
+
+/// `wasi_unstable` (snapshot_0): the types, the [`preview0::WasiUnstable`] trait and
+/// [`preview0::add_to_linker`], generated at build time from `witx/preview0` by the same generator
+/// as [`preview1`].
+///
+/// Most hosts do not implement `WasiUnstable` at all: [`preview0::polyfill::add_to_linker`] links
+/// `wasi_unstable` into a linker so that every call is converted and forwarded to the host's
+/// [`preview1::WasiSnapshotPreview1`] implementation, and one host serves both modules.
+///
+/// Seven functions differ between the two snapshots, through five types:
+///
+/// | type | snapshot_0 | preview1 | conversion |
+/// |---|---|---|---|
+/// | `whence` | cur=0, end=1, set=2 | set=0, cur=1, end=2 | by case name (`fd_seek`) |
+/// | `filestat` | `nlink` u32, 56 bytes | `nlink` u64, 64 bytes | field by field; an `nlink` over `u32::MAX` is `EOVERFLOW` (`fd_filestat_get`, `path_filestat_get`) |
+/// | `rights` | no `sock_accept` | `sock_accept` is bit 29 | by flag name; `sock_accept` is dropped from results (`fd_fdstat_get`, `fd_fdstat_set_rights`, `path_open`) |
+/// | `subscription_clock` | a leading `identifier` | none | by field name, dropping `identifier`; a `subscription` is 56 bytes against 48 (`poll_oneoff`) |
+/// | `fdstat` | holds `rights` | holds `rights` | field by field |
+///
+/// The conversions are generated from the two documents (cases, flags, fields and union cases
+/// paired by name). `poll_oneoff`, whose subscriptions sit behind a pointer with a different
+/// stride, is the one hand-written function: it reads the snapshot_0 subscriptions with their own
+/// stride, never rewriting guest memory, and hands the host preview1 ones.
+pub mod preview0 {
+    include!(concat!(env!("OUT_DIR"), "/preview0.rs"));
 }

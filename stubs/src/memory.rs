@@ -113,9 +113,9 @@ pub trait GuestType: Sized {
     const SIZE: u32;
     /// Alignment in bytes in guest memory.
     const ALIGN: u32;
-    /// Reads the value from `bytes`, which holds at least `SIZE` bytes.
+    /// Reads the value from `bytes`, which holds exactly `SIZE` bytes.
     fn read_from(bytes: &[u8]) -> Result<Self, GuestError>;
-    /// Writes the value into `bytes`, which holds at least `SIZE` bytes.
+    /// Writes the value into `bytes`, which holds exactly `SIZE` bytes.
     fn write_to(&self, bytes: &mut [u8]) -> Result<(), GuestError>;
 }
 

@@ -601,6 +601,7 @@ impl ::wasi_stubs::GuestType for Stat {
         &self,
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
+        bytes.fill(0);
         ::wasi_stubs::write_field(bytes, 0, &self.kind)?;
         ::wasi_stubs::write_field(bytes, 8, &self.size)?;
         ::wasi_stubs::write_field(bytes, 16, &self.mode)?;
@@ -632,6 +633,7 @@ impl ::wasi_stubs::GuestType for Pair {
         &self,
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
+        bytes.fill(0);
         ::wasi_stubs::write_field(bytes, 0, &self.0)?;
         ::wasi_stubs::write_field(bytes, 4, &self.1)?;
         ::core::result::Result::Ok(())
@@ -679,6 +681,7 @@ impl ::wasi_stubs::GuestType for Shape {
         &self,
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
+        bytes.fill(0);
         match self {
             Self::Point => ::wasi_stubs::write_field::<u8>(bytes, 0, &0),
             Self::Circle(payload) => {
