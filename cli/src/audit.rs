@@ -1,0 +1,169 @@
+//! `wasi-stubs audit`: a guest's imports against a host.
+
+use std::path::PathBuf;
+
+use wasi_stubs_audit::{Deny, GuestKind, Host, Spec, Status};
+
+use crate::{Failure, Result, emit, input};
+
+/// The functions the minimal host of `wasi_stubs` implements.
+///
+/// It must match wasi_stubs' minimal host; to be replaced by that crate's own constant once the
+/// minimal host lands.
+pub const MINIMAL_HOST: &[&str] = &[
+    "args_get",
+    "args_sizes_get",
+    "environ_get",
+    "environ_sizes_get",
+    "clock_res_get",
+    "clock_time_get",
+    "fd_fdstat_get",
+    "fd_prestat_get",
+    "fd_pread",
+    "fd_pwrite",
+    "fd_read",
+    "fd_seek",
+    "fd_tell",
+    "fd_write",
+    "poll_oneoff",
+    "proc_exit",
+    "random_get",
+    "sched_yield",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum HostKind {
+    /// Nothing overridden: every function gets the default policy
+    None,
+    /// The functions wasi-stubs' minimal host implements
+    Minimal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DenyArg {
+    /// Imports the host does not implement itself (and those `unknown` denies)
+    Default,
+    /// Imports that would fail instantiation: not in the spec, or the wrong signature
+    Unknown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The guest: a core wasm module
+    #[arg(value_name = "GUEST.wasm")]
+    guest: PathBuf,
+
+    /// The host whose overrides to audit against
+    #[arg(long, value_enum, default_value_t = HostKind::None)]
+    host: HostKind,
+
+    /// More overridden functions, comma separated (`fd_write,random_get`)
+    #[arg(long = "override", value_name = "NAMES", value_delimiter = ',')]
+    overrides: Vec<String>,
+
+    /// The name of the policy functions that are not overridden get, shown in the report
+    #[arg(long, value_name = "POLICY", default_value = "nosys")]
+    default_policy: String,
+
+    /// Print the report as JSON (see the README for the fields)
+    #[arg(long)]
+    json: bool,
+
+    /// Exit 1 when an import breaks this policy; comma separated or repeated
+    #[arg(long, value_enum, value_delimiter = ',')]
+    deny: Vec<DenyArg>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let specs = Spec::builtin();
+    let overrides = args
+        .overrides
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty());
+    let host = match args.host {
+        HostKind::None => Host::new(&args.default_policy),
+        HostKind::Minimal => {
+            Host::new(&args.default_policy).with_overrides(MINIMAL_HOST.iter().copied())
+        }
+    }
+    .with_overrides(overrides);
+    if let Some(unknown) = host.unknown_overrides(&specs).first() {
+        let modules = specs
+            .iter()
+            .map(|s| s.module.as_str())
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let help = match &unknown.suggestion {
+            Some(s) => format!(" (did you mean `{s}`?)"),
+            None => String::new(),
+        };
+        return Err(input(format!(
+            "--override: `{}` is not a function of {modules}{help}",
+            unknown.name
+        )));
+    }
+
+    let report = wasi_stubs_audit::audit_file(&args.guest, &specs, &host).map_err(input)?;
+    let deny: Vec<Deny> = args
+        .deny
+        .iter()
+        .map(|d| match d {
+            DenyArg::Default => Deny::Default,
+            DenyArg::Unknown => Deny::Unknown,
+        })
+        .collect();
+
+    if args.json {
+        emit(&report.to_json_string(&deny))?;
+    } else {
+        emit(&report.to_table())?;
+    }
+    if report.kind == GuestKind::Both {
+        eprintln!(
+            "warning: {} exports both `_start` and `_initialize`: a runner rejects it",
+            args.guest.display()
+        );
+    }
+
+    let violations = report.violations(&deny);
+    if violations.is_empty() {
+        return Ok(());
+    }
+    let policies = deny
+        .iter()
+        .map(|d| format!("--deny {d}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    eprintln!(
+        "error: {}: {} import{} break{} {policies}",
+        args.guest.display(),
+        violations.len(),
+        if violations.len() == 1 { "" } else { "s" },
+        if violations.len() == 1 { "s" } else { "" },
+    );
+    for e in violations {
+        let why = match &e.status {
+            Status::Default { policy } => format!("not implemented by the host (gets {policy})"),
+            Status::Unknown => format!("not a function of {}", e.module),
+            Status::WrongSignature { expected } => {
+                format!("imported as {}, the host links {expected}", e.ty)
+            }
+            Status::Overridden | Status::OtherModule => continue,
+        };
+        eprintln!("  {}.{}: {why}", e.module, e.name);
+    }
+    Err(Failure::Check)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_minimal_host_names_preview1_functions() {
+        let host = Host::new("nosys").with_overrides(MINIMAL_HOST.iter().copied());
+        assert_eq!(host.unknown_overrides(&[Spec::preview1()]), vec![]);
+        assert_eq!(host.overrides().count(), 18);
+    }
+}

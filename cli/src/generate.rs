@@ -1,0 +1,217 @@
+//! `wasi-stubs gen`: the generator as a command.
+
+use std::path::PathBuf;
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use syn::{Expr, ExprLit, Item, Lit, LitStr};
+
+use crate::{Failure, Result, emit, input, write_file};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The witx document: one or more files (their `use` directives are followed)
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    witx: Vec<PathBuf>,
+
+    /// Serve the document's module under this import name instead of the one the witx gives
+    /// (the document must have exactly one module)
+    #[arg(long, value_name = "NAME")]
+    module_name: Option<String>,
+
+    /// Write the code to this file instead of stdout
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "OUT.rs",
+        conflicts_with = "check"
+    )]
+    output: Option<PathBuf>,
+
+    /// Do not write: exit 1 if this file differs from what would be generated, 0 if equal
+    #[arg(long, value_name = "OUT.rs")]
+    check: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let code = generate(&args.witx, args.module_name.as_deref())?;
+    if let Some(path) = &args.check {
+        let current = std::fs::read_to_string(path)
+            .map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?;
+        return match first_difference(&current, &code) {
+            None => Ok(()),
+            Some(diff) => {
+                eprintln!(
+                    "error: {} is not what the witx document generates: {diff}",
+                    path.display(),
+                );
+                let module_name = match &args.module_name {
+                    Some(name) => format!(" --module-name {name}"),
+                    None => String::new(),
+                };
+                eprintln!(
+                    "  = help: regenerate it with `wasi-stubs gen --witx {}{module_name} -o {}`",
+                    args.witx
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    path.display()
+                );
+                Err(Failure::Check)
+            }
+        };
+    }
+    match &args.output {
+        Some(path) => write_file(path, &code),
+        None => emit(&code),
+    }
+}
+
+/// Loads, generates and formats the document, under `module_name` if given.
+pub fn generate(witx: &[PathBuf], module_name: Option<&str>) -> Result<String> {
+    let doc = crate::witx::load(witx)?;
+    let tokens = wasi_stubs_codegen::generate(&doc).map_err(|e| crate::witx::error(witx, &e))?;
+    let tokens = match module_name {
+        None => tokens,
+        Some(name) => {
+            let modules: Vec<_> = doc.modules().collect();
+            let [module] = modules.as_slice() else {
+                return Err(input(format!(
+                    "{}: --module-name needs a document with exactly one module; this one has {}",
+                    files(witx),
+                    modules.len()
+                )));
+            };
+            if name.is_empty() {
+                return Err(input("--module-name must not be empty"));
+            }
+            rename(tokens, module.name.as_str(), name)?
+        }
+    };
+    wasi_stubs_codegen::pretty(tokens).map_err(|e| crate::witx::error(witx, &e))
+}
+
+fn files(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rewrites the generated `pub const MODULE: &str = "<from>";` to `to`. Everything the glue
+/// links goes through that constant (`add_to_linker`, the `Spec` impl), so the trait, the types
+/// and the Rust module keep their names and only the import name changes.
+fn rename(tokens: TokenStream, from: &str, to: &str) -> Result<TokenStream> {
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| input(format!("generated code does not parse: {e}")))?;
+    match rewrite_module_name(&mut file.items, from, to) {
+        1 => Ok(file.into_token_stream()),
+        n => Err(input(format!(
+            "cannot apply --module-name: the generated code has {n} `MODULE` constants for `{from}`, expected 1"
+        ))),
+    }
+}
+
+/// Rewrites every `const MODULE: &str = "<from>"` in `items` and their inline modules; returns
+/// how many it rewrote.
+fn rewrite_module_name(items: &mut [Item], from: &str, to: &str) -> usize {
+    let mut count = 0;
+    for item in items {
+        match item {
+            Item::Const(c) if c.ident == "MODULE" => {
+                if let Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) = &mut *c.expr
+                    && s.value() == from
+                {
+                    *s = LitStr::new(to, s.span());
+                    count += 1;
+                }
+            }
+            Item::Mod(m) => {
+                if let Some((_, inner)) = &mut m.content {
+                    count += rewrite_module_name(inner, from, to);
+                }
+            }
+            _ => {}
+        }
+    }
+    count
+}
+
+/// Where `current` and `expected` first differ, as `line N: "old" != "new"`, or `None`.
+fn first_difference(current: &str, expected: &str) -> Option<String> {
+    if current == expected {
+        return None;
+    }
+    let mut old = current.lines();
+    let mut new = expected.lines();
+    let mut n = 0;
+    loop {
+        n += 1;
+        match (old.next(), new.next()) {
+            (Some(a), Some(b)) if a == b => continue,
+            (Some(a), Some(b)) => {
+                return Some(format!(
+                    "line {n} is {:?}, the generated line is {:?}",
+                    a.trim_start(),
+                    b.trim_start()
+                ));
+            }
+            (Some(_), None) => {
+                return Some(format!("it has lines past the generated {}", n - 1));
+            }
+            (None, Some(_)) => {
+                return Some(format!(
+                    "it ends at line {}, the generated code goes on",
+                    n - 1
+                ));
+            }
+            // Same lines, different line endings or final newline.
+            (None, None) => return Some("they differ in line endings".to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences() {
+        assert_eq!(first_difference("a\nb\n", "a\nb\n"), None);
+        assert_eq!(
+            first_difference("a\nb\n", "a\nc\n").unwrap(),
+            "line 2 is \"b\", the generated line is \"c\""
+        );
+        assert_eq!(
+            first_difference("a\nb\nc\n", "a\nb\n").unwrap(),
+            "it has lines past the generated 2"
+        );
+        assert_eq!(
+            first_difference("a\n", "a\nb\n").unwrap(),
+            "it ends at line 1, the generated code goes on"
+        );
+        assert_eq!(
+            first_difference("a\r\n", "a\n").unwrap(),
+            "they differ in line endings"
+        );
+    }
+
+    #[test]
+    fn renames_only_the_module_constant() {
+        let tokens: TokenStream = syn::parse_quote! {
+            pub mod m {
+                pub const MODULE: &str = "old";
+                pub const OTHER: &str = "old";
+                pub mod inner { pub const MODULE: &str = "unrelated"; }
+            }
+        };
+        let out = rename(tokens, "old", "new").unwrap().to_string();
+        assert!(out.contains("MODULE : & str = \"new\""), "{out}");
+        assert!(out.contains("OTHER : & str = \"old\""), "{out}");
+        assert!(out.contains("\"unrelated\""), "{out}");
+    }
+}

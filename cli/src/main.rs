@@ -1,0 +1,105 @@
+//! `wasi-stubs`: generate wasmtime glue from witx, audit a guest's WASI imports, list a spec.
+//!
+//! Exit status: 0 on success; 1 when a check fails (`audit --deny`, `gen --check`); 2 on bad
+//! input or usage (a missing or malformed file, an unknown name), with a one-line
+//! `error: FILE: ...` message on stderr.
+
+#![forbid(unsafe_code)]
+
+mod audit;
+mod generate;
+mod spec;
+mod witx;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wasi-stubs",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit status: 0 on success, 1 when a check fails (`audit --deny`, `gen --check`), \
+                  2 on bad input or usage."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List a guest's imports and what a host answers to each; fail on a policy
+    Audit(audit::Args),
+    /// Generate the Rust trait, types and linker glue for a witx document
+    Gen(generate::Args),
+    /// List every function of a spec with its core wasm signature
+    Spec(spec::Args),
+}
+
+/// Why a command did not succeed.
+#[derive(Debug)]
+enum Failure {
+    /// A check found something (`--deny`, `--check`): exit 1. What it found is already printed.
+    Check,
+    /// Bad input or usage: exit 2 with `error: <message>`.
+    Input(String),
+}
+
+/// Bad input, with a message that names the file and place.
+fn input(e: impl std::fmt::Display) -> Failure {
+    Failure::Input(e.to_string())
+}
+
+type Result<T, E = Failure> = std::result::Result<T, E>;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version exit 0, usage errors 2: clap's own codes.
+        Err(e) => e.exit(),
+    };
+    let result = match cli.command {
+        Command::Audit(args) => audit::run(args),
+        Command::Gen(args) => generate::run(args),
+        Command::Spec(args) => spec::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Check) => ExitCode::from(1),
+        Err(Failure::Input(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes `text` to stdout; a closed pipe (`| head`) is not an error.
+fn emit(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::Input(format!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes `text` to `path`, naming the file on failure.
+fn write_file(path: &PathBuf, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

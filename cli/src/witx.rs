@@ -1,0 +1,71 @@
+//! Loading witx documents, with the generator's errors on one line.
+
+use std::path::PathBuf;
+
+use wasi_stubs_codegen::witx;
+
+use crate::{Failure, Result};
+
+/// Loads the document made of `paths` (its `use` directives followed).
+pub fn load(paths: &[PathBuf]) -> Result<witx::Document> {
+    wasi_stubs_codegen::load(paths).map_err(|e| error(paths, &e))
+}
+
+/// The generator's error on one line, naming the file and place: its messages put the place
+/// first (`file.witx:4:15: Unknown name `nope``) or, for syntax errors, on a `--> file:line:col`
+/// line under the message, and then quote the source.
+pub fn error(paths: &[PathBuf], e: &wasi_stubs_codegen::Error) -> Failure {
+    Failure::Input(one_line(paths, &e.to_string()))
+}
+
+fn one_line(paths: &[PathBuf], message: &str) -> String {
+    let mut lines = message.lines();
+    let first = lines.next().unwrap_or("").trim();
+    let place = lines.find_map(|l| l.trim().strip_prefix("--> "));
+    let line = match place {
+        Some(place) => format!("{place}: {first}"),
+        None => first.to_string(),
+    };
+    let names_a_file = paths
+        .iter()
+        .any(|p| line.contains(&p.display().to_string()));
+    if names_a_file || paths.is_empty() {
+        line
+    } else {
+        // A message of the generator itself (say an ABI it cannot express) names no file.
+        let files = paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("{files}: {line}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_become_one_line() {
+        let paths = [PathBuf::from("a.witx")];
+        assert_eq!(
+            one_line(
+                &paths,
+                "a.witx:4:15: Unknown name `nope`\nin \"a.witx\":\n    4 | x\n      ^"
+            ),
+            "a.witx:4:15: Unknown name `nope`"
+        );
+        assert_eq!(
+            one_line(
+                &paths,
+                "invalid witx: expected `)`\n     --> a.witx:2:1\n      |\n    2 | (module $m"
+            ),
+            "a.witx:2:1: invalid witx: expected `)`"
+        );
+        assert_eq!(
+            one_line(&paths, "parameter `x`: no"),
+            "a.witx: parameter `x`: no"
+        );
+    }
+}

@@ -1,0 +1,566 @@
+//! The `wasi-stubs` binary, run as a user would, on the committed guest fixtures and on bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/guests/fixtures").join(name)
+}
+
+fn preview1_witx() -> PathBuf {
+    root().join("witx/preview1/wasi_snapshot_preview1.witx")
+}
+
+fn wasi_nn_witx() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/witx/wasi-nn.witx")
+}
+
+fn run<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_wasi-stubs"))
+        .args(args)
+        // A panic would print a backtrace: the tests check none does.
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+/// Exit 2 with one line on stderr, `error: `, naming `file`, and no panic.
+fn assert_bad_input(o: &Output, file: &Path, place: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(
+        err.contains(&file.display().to_string()),
+        "names {}: {err}",
+        file.display()
+    );
+    assert!(err.contains(place), "names the place `{place}`: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty(), "{}", stdout(o));
+}
+
+fn names(report: &Value) -> Vec<&str> {
+    report["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn audit_json_of_a_go_command() {
+    let o = run([
+        "audit".as_ref(),
+        fixture("go-hello.wasm").as_os_str(),
+        "--host".as_ref(),
+        "minimal".as_ref(),
+        "--json".as_ref(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = json(&o);
+    assert_eq!(r["schema"], 1);
+    assert_eq!(r["kind"], "command");
+    assert_eq!(r["exports_memory"], true);
+    assert!(r["file"].as_str().unwrap().ends_with("go-hello.wasm"));
+    assert_eq!(r["host"]["default_policy"], "nosys");
+    assert_eq!(r["host"]["overrides"].as_array().unwrap().len(), 18);
+
+    // Go imports fd_write and random_get twice: listed twice, counted once.
+    let imports = r["imports"].as_array().unwrap();
+    assert_eq!(imports.len(), 18);
+    let fd_write: Vec<&Value> = imports.iter().filter(|i| i["name"] == "fd_write").collect();
+    assert_eq!(fd_write.len(), 2);
+    assert_eq!(fd_write[0]["duplicate_of"], Value::Null);
+    assert_eq!(fd_write[1]["duplicate_of"], fd_write[0]["index"]);
+    assert_eq!(fd_write[0]["status"], "overridden");
+    assert_eq!(fd_write[0]["module"], "wasi_snapshot_preview1");
+    assert_eq!(fd_write[0]["type"], "func");
+    assert_eq!(
+        fd_write[0]["signature"],
+        serde_json::json!({"params": ["i32", "i32", "i32", "i32"], "results": ["i32"]})
+    );
+    let fd_close = imports.iter().find(|i| i["name"] == "fd_close").unwrap();
+    assert_eq!(fd_close["status"], "default");
+    assert_eq!(fd_close["policy"], "nosys");
+    assert_eq!(
+        r["summary"],
+        serde_json::json!({
+            "imports": 18, "distinct": 16, "duplicates": 2, "overridden": 13, "default": 3,
+            "unknown": 0, "wrong_signature": 0, "other_module": 0,
+        })
+    );
+    assert_eq!(r["deny"], serde_json::json!([]));
+    assert_eq!(r["violations"], serde_json::json!([]));
+}
+
+#[test]
+fn audit_kinds_of_the_fixtures() {
+    for (guest, kind) in [
+        ("go-hello.wasm", "command"),
+        ("go-reactor.wasm", "reactor"),
+        ("rust-hello.wasm", "command"),
+        ("c-hello.wasm", "command"),
+    ] {
+        let o = run([
+            "audit".as_ref(),
+            fixture(guest).as_os_str(),
+            "--json".as_ref(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{guest}: {}", stderr(&o));
+        let r = json(&o);
+        assert_eq!(r["kind"], kind, "{guest}");
+        assert_eq!(r["exports_memory"], true, "{guest}");
+        assert_eq!(r["summary"]["unknown"], 0, "{guest}");
+        assert_eq!(r["summary"]["wrong_signature"], 0, "{guest}");
+    }
+}
+
+#[test]
+fn rust_hello_imports() {
+    let o = run([
+        "audit".as_ref(),
+        fixture("rust-hello.wasm").as_os_str(),
+        "--json".as_ref(),
+    ]);
+    let r = json(&o);
+    let mut got = names(&r);
+    got.sort_unstable();
+    assert_eq!(
+        got,
+        [
+            "args_get",
+            "args_sizes_get",
+            "clock_time_get",
+            "environ_get",
+            "environ_sizes_get",
+            "fd_write",
+            "proc_exit",
+            "random_get"
+        ]
+    );
+}
+
+#[test]
+fn deny_default_depends_on_the_host() {
+    let guest = fixture("rust-hello.wasm");
+    let none = run([
+        "audit".as_ref(),
+        guest.as_os_str(),
+        "--host".as_ref(),
+        "none".as_ref(),
+        "--deny".as_ref(),
+        "default".as_ref(),
+    ]);
+    assert_eq!(none.status.code(), Some(1), "{}", stderr(&none));
+    let err = stderr(&none);
+    assert!(
+        err.starts_with(&format!(
+            "error: {}: 8 imports break --deny default\n",
+            guest.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "  wasi_snapshot_preview1.fd_write: not implemented by the host (gets nosys)\n"
+        ),
+        "{err}"
+    );
+    // The table is still printed, on stdout.
+    assert!(stdout(&none).contains("8 imports, 8 distinct: 0 overridden, 8 default"));
+
+    let minimal = run([
+        "audit".as_ref(),
+        guest.as_os_str(),
+        "--host".as_ref(),
+        "minimal".as_ref(),
+        "--deny".as_ref(),
+        "default".as_ref(),
+    ]);
+    assert_eq!(minimal.status.code(), Some(0), "{}", stderr(&minimal));
+    assert!(stderr(&minimal).is_empty());
+
+    // `unknown` only denies what would fail instantiation.
+    let unknown = run([
+        "audit".as_ref(),
+        guest.as_os_str(),
+        "--deny".as_ref(),
+        "unknown".as_ref(),
+    ]);
+    assert_eq!(unknown.status.code(), Some(0), "{}", stderr(&unknown));
+}
+
+#[test]
+fn deny_in_json_lists_violations_once() {
+    let o = run([
+        "audit".as_ref(),
+        fixture("go-hello.wasm").as_os_str(),
+        "--host".as_ref(),
+        "minimal".as_ref(),
+        "--json".as_ref(),
+        "--deny".as_ref(),
+        "default,unknown".as_ref(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let r = json(&o);
+    assert_eq!(r["deny"], serde_json::json!(["default", "unknown"]));
+    let violations: Vec<&str> = r["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            r["imports"][i.as_u64().unwrap() as usize]["name"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        violations,
+        ["fd_close", "fd_fdstat_set_flags", "fd_prestat_dir_name"]
+    );
+}
+
+#[test]
+fn overrides_add_to_the_host() {
+    let o = run([
+        "audit".as_ref(),
+        fixture("rust-hello.wasm").as_os_str(),
+        "--override".as_ref(),
+        "args_get, args_sizes_get,environ_get,environ_sizes_get".as_ref(),
+        "--override".as_ref(),
+        "clock_time_get,random_get,fd_write,proc_exit".as_ref(),
+        "--deny".as_ref(),
+        "default".as_ref(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("8 overridden, 0 default"));
+}
+
+#[test]
+fn an_unknown_override_is_an_error_with_a_suggestion() {
+    let o = run([
+        "audit".as_ref(),
+        fixture("rust-hello.wasm").as_os_str(),
+        "--override".as_ref(),
+        "fd_write,random_gte".as_ref(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "error: --override: `random_gte` is not a function of wasi_snapshot_preview1 or \
+         wasi_unstable (did you mean `random_get`?)\n"
+    );
+}
+
+#[test]
+fn audit_table() {
+    let o = run(["audit".as_ref(), fixture("go-reactor.wasm").as_os_str()]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.starts_with("guest: "), "{out}");
+    assert!(out.contains("(reactor, exports memory)"), "{out}");
+    assert!(out.contains("module                  name"), "{out}");
+    assert!(out.contains("default (nosys) (repeats #7)"), "{out}");
+}
+
+#[test]
+fn gen_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("preview1.rs");
+    let witx = preview1_witx();
+    let o = run([
+        "gen".as_ref(),
+        "--witx".as_ref(),
+        witx.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let code = std::fs::read_to_string(&out).unwrap();
+    assert!(code.contains("pub trait WasiSnapshotPreview1"));
+
+    let check = || {
+        run([
+            "gen".as_ref(),
+            "--witx".as_ref(),
+            witx.as_os_str(),
+            "--check".as_ref(),
+            out.as_os_str(),
+        ])
+    };
+    let o = check();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty() && o.stderr.is_empty());
+
+    std::fs::write(&out, code.replacen("fn fd_write", "fn fd_wrote", 1)).unwrap();
+    let o = check();
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(&format!(
+            "error: {} is not what the witx document generates: line ",
+            out.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("fn fd_wrote") && err.contains("fn fd_write"),
+        "{err}"
+    );
+    assert!(
+        err.contains("= help: regenerate it with `wasi-stubs gen --witx"),
+        "{err}"
+    );
+
+    // Stdout is the same code as -o.
+    let o = run(["gen".as_ref(), "--witx".as_ref(), witx.as_os_str()]);
+    assert_eq!(stdout(&o), code);
+
+    // A --check file that does not exist is bad input.
+    let missing = dir.path().join("missing.rs");
+    let o = run([
+        "gen".as_ref(),
+        "--witx".as_ref(),
+        witx.as_os_str(),
+        "--check".as_ref(),
+        missing.as_os_str(),
+    ]);
+    assert_bad_input(&o, &missing, "No such file");
+}
+
+#[test]
+fn gen_module_name() {
+    let witx = preview1_witx();
+    let o = run([
+        "gen".as_ref(),
+        "--witx".as_ref(),
+        witx.as_os_str(),
+        "--module-name".as_ref(),
+        "my_abi".as_ref(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let code = stdout(&o);
+    assert!(code.contains("pub const MODULE: &str = \"my_abi\";"));
+    assert!(!code.contains("\"wasi_snapshot_preview1\""));
+    // Only the import name changes: the trait and the Rust module keep theirs.
+    assert!(code.contains("pub trait WasiSnapshotPreview1"));
+    assert!(code.contains("pub mod wasi_snapshot_preview1"));
+}
+
+#[test]
+fn gen_module_name_needs_one_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let witx = dir.path().join("two.witx");
+    std::fs::write(
+        &witx,
+        "(module $a (@interface func (export \"f\")))\n(module $b (@interface func (export \"g\")))\n",
+    )
+    .unwrap();
+    let o = run([
+        "gen".as_ref(),
+        "--witx".as_ref(),
+        witx.as_os_str(),
+        "--module-name".as_ref(),
+        "x".as_ref(),
+    ]);
+    assert_bad_input(&o, &witx, "exactly one module; this one has 2");
+}
+
+#[test]
+fn gen_a_document_that_is_not_wasi() {
+    let witx = wasi_nn_witx();
+    let o = run(["gen".as_ref(), "--witx".as_ref(), witx.as_os_str()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let code = stdout(&o);
+    assert!(code.contains("pub const MODULE: &str = \"wasi_ephemeral_nn\";"));
+    assert!(code.contains("pub trait WasiEphemeralNn"));
+    assert!(code.contains("pub fn add_to_linker"));
+}
+
+#[test]
+fn spec_json() {
+    let o = run(["spec", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = json(&o);
+    assert_eq!(s["schema"], 1);
+    let modules = s["modules"].as_array().unwrap();
+    let counts: Vec<(&str, usize)> = modules
+        .iter()
+        .map(|m| {
+            (
+                m["module"].as_str().unwrap(),
+                m["functions"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [("wasi_snapshot_preview1", 46), ("wasi_unstable", 45)]
+    );
+    assert_eq!(
+        modules[0]["functions"][0],
+        serde_json::json!({"name": "args_get", "params": ["i32", "i32"], "results": ["i32"]})
+    );
+    let clock = modules[0]["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "clock_time_get")
+        .unwrap();
+    assert_eq!(clock["params"], serde_json::json!(["i32", "i64", "i32"]));
+}
+
+#[test]
+fn spec_of_a_witx_document() {
+    let witx = wasi_nn_witx();
+    let o = run([
+        "spec".as_ref(),
+        "--witx".as_ref(),
+        witx.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = json(&o);
+    assert_eq!(s["modules"][0]["module"], "wasi_ephemeral_nn");
+    let names: Vec<&str> = s["modules"][0]["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "load",
+            "load_by_name",
+            "init_execution_context",
+            "set_input",
+            "get_output",
+            "compute"
+        ]
+    );
+    let o = run(["spec".as_ref(), "--witx".as_ref(), witx.as_os_str()]);
+    assert!(stdout(&o).starts_with("wasi_ephemeral_nn: 6 functions\n  load "));
+}
+
+#[test]
+fn audit_bad_guests() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    let rust = std::fs::read(fixture("rust-hello.wasm")).unwrap();
+    // Bytes from a fixed linear congruential sequence: random, not wasm, the same every run.
+    let mut x: u32 = 0x2545_f491;
+    let random: Vec<u8> = (0..4096)
+        .map(|_| {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (x >> 24) as u8
+        })
+        .collect();
+    let cases = [
+        (
+            write("empty.wasm", b""),
+            "empty file, not a WebAssembly module (at offset 0x0)",
+        ),
+        (write("random.wasm", &random), "not a WebAssembly module"),
+        (
+            write("truncated.wasm", &rust[..rust.len() / 2]),
+            "truncated module: unexpected end-of-file (at offset 0x",
+        ),
+        (
+            write("component.wasm", b"\0asm\x0d\x00\x01\x00"),
+            "a WebAssembly component, not a core module",
+        ),
+        (dir.path().join("missing.wasm"), "No such file"),
+    ];
+    for (path, place) in &cases {
+        let o = run(["audit".as_ref(), path.as_os_str()]);
+        assert_bad_input(&o, path, place);
+        let o = run(["audit".as_ref(), path.as_os_str(), "--json".as_ref()]);
+        assert_bad_input(&o, path, place);
+    }
+}
+
+#[test]
+fn bad_witx() {
+    let dir = tempfile::tempdir().unwrap();
+    let syntax = dir.path().join("syntax.witx");
+    std::fs::write(&syntax, "(typename $a u32)\n(typename $b\n").unwrap();
+    let unknown = dir.path().join("unknown.witx");
+    std::fs::write(
+        &unknown,
+        "(typename $errno (enum (@witx tag u16) $ok $bad))\n\
+         (module $m\n  (@interface func (export \"f\")\n    (param $x $no_such_type)\n    \
+         (result $error (expected (error $errno)))))\n",
+    )
+    .unwrap();
+    let missing = dir.path().join("missing.witx");
+    let cases = [
+        (&syntax, format!("{}:3:1: invalid witx: ", syntax.display())),
+        (
+            &unknown,
+            format!("{}:4:15: Unknown name `no_such_type`", unknown.display()),
+        ),
+        (&missing, "No such file".to_string()),
+    ];
+    for (witx, place) in &cases {
+        for command in [&["gen"][..], &["spec"], &["gen", "--module-name", "x"]] {
+            let mut args: Vec<&std::ffi::OsStr> = command.iter().map(|a| a.as_ref()).collect();
+            args.push("--witx".as_ref());
+            args.push(witx.as_os_str());
+            let o = run(&args);
+            assert_bad_input(&o, witx, place);
+        }
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = run(["audit"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run([
+        "audit".as_ref(),
+        fixture("rust-hello.wasm").as_os_str(),
+        "--deny".as_ref(),
+        "nosys".as_ref(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("possible values: default, unknown"));
+    let o = run(["gen"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    for sub in ["audit", "gen", "spec"] {
+        assert!(stdout(&o).contains(sub));
+    }
+}
