@@ -86,12 +86,22 @@ impl<H> DerefMut for Ctx<H> {
 }
 
 /// What the guest gets when things go wrong: see the error rules in the crate docs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+///
+/// ```
+/// use wasi_stubs::{OnBadInput, OnNotImplemented, Policy};
+///
+/// let policy = Policy::default()
+///     .bad_input(OnBadInput::Trap)
+///     .not_implemented(OnNotImplemented::Errno("badf"))
+///     .not_implemented_for("path_open", OnNotImplemented::Trap);
+/// assert_eq!(policy.for_function("path_open"), &OnNotImplemented::Trap);
+/// assert_eq!(policy.for_function("fd_read"), &OnNotImplemented::Errno("badf"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Policy {
-    /// For a bad pointer, length, enum value or string.
-    pub bad_input: OnBadInput,
-    /// For a function the host does not implement.
-    pub not_implemented: OnNotImplemented,
+    bad_input: OnBadInput,
+    not_implemented: OnNotImplemented,
+    per_function: Vec<(String, OnNotImplemented)>,
 }
 
 impl Policy {
@@ -99,7 +109,41 @@ impl Policy {
     pub const TRAP: Policy = Policy {
         bad_input: OnBadInput::Trap,
         not_implemented: OnNotImplemented::Trap,
+        per_function: Vec::new(),
     };
+
+    /// What bad guest input gets.
+    pub fn bad_input(mut self, on: OnBadInput) -> Self {
+        self.bad_input = on;
+        self
+    }
+
+    /// What every function the host does not implement gets, unless set per function.
+    pub fn not_implemented(mut self, on: OnNotImplemented) -> Self {
+        self.not_implemented = on;
+        self
+    }
+
+    /// What the function `name` gets when the host does not implement it.
+    pub fn not_implemented_for(mut self, name: impl Into<String>, on: OnNotImplemented) -> Self {
+        let name = name.into();
+        self.per_function.retain(|(n, _)| *n != name);
+        self.per_function.push((name, on));
+        self
+    }
+
+    /// What bad guest input gets.
+    pub fn on_bad_input(&self) -> OnBadInput {
+        self.bad_input
+    }
+
+    /// What a call of `name` gets when the host does not implement it.
+    pub fn for_function(&self, name: &str) -> &OnNotImplemented {
+        self.per_function
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(&self.not_implemented, |(_, on)| on)
+    }
 }
 
 /// What a bad guest pointer, length, enum value or string gets.
@@ -121,6 +165,8 @@ pub enum OnNotImplemented {
     Nosys,
     /// The document's error code with this name (`"badf"` for `EBADF`); a trap if it has none.
     Errno(&'static str),
-    /// A trap naming the function.
+    /// Logs a warning naming the function (through the `log` crate), then answers `nosys`.
+    LogThenNosys,
+    /// A trap naming the function and saying this host does not implement it.
     Trap,
 }

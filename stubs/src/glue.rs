@@ -160,7 +160,7 @@ pub fn failure<E: ErrorCode>(
         Error::Errno(code) => Ok(code),
         Error::BadInput(bad) => {
             let BadInput { arg, error } = *bad;
-            let code = match policy.bad_input {
+            let code = match policy.on_bad_input() {
                 OnBadInput::Errno => E::from_name(error.errno_name()),
                 OnBadInput::Trap => None,
             };
@@ -170,9 +170,13 @@ pub fn failure<E: ErrorCode>(
             })
         }
         Error::NotImplemented => {
-            let code = match policy.not_implemented {
+            let code = match policy.for_function(func) {
                 OnNotImplemented::Nosys => E::from_name("nosys"),
                 OnNotImplemented::Errno(name) => E::from_name(name),
+                OnNotImplemented::LogThenNosys => {
+                    log::warn!(target: "wasi_stubs", "{func}: not implemented by this host, answering nosys");
+                    E::from_name("nosys")
+                }
                 OnNotImplemented::Trap => None,
             };
             code.ok_or_else(|| {

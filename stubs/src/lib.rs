@@ -61,6 +61,8 @@ extern crate self as wasi_stubs;
 mod ctx;
 mod error;
 pub mod glue;
+pub mod host;
+pub mod lifecycle;
 mod memory;
 mod polyfill;
 

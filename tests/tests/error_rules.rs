@@ -673,14 +673,14 @@ struct Tally {
 
 /// Checks one outcome: an errno of the rules, or (under the trap policy only) a trap naming the
 /// function; never `Exit`.
-fn check(func: &str, policy: Policy, result: wasmtime::Result<i32>, tally: &mut Tally) {
+fn check(func: &str, policy: &Policy, result: wasmtime::Result<i32>, tally: &mut Tally) {
     match result {
         Ok(code) => {
             assert!(
                 [SUCCESS, EBADF, EFAULT, EINVAL, ENOSYS, EOVERFLOW].contains(&code),
                 "{func} returned {code}"
             );
-            if policy == Policy::TRAP {
+            if *policy == Policy::TRAP {
                 assert!(
                     code == SUCCESS || code == EBADF || code == EINVAL,
                     "{func} returned {code} under the trap policy"
@@ -690,7 +690,7 @@ fn check(func: &str, policy: Policy, result: wasmtime::Result<i32>, tally: &mut 
         }
         Err(err) => {
             assert!(
-                policy == Policy::TRAP,
+                *policy == Policy::TRAP,
                 "{func} trapped under the errno policy: {err:?}"
             );
             assert!(err.downcast_ref::<Exit>().is_none(), "{func}: {err:?}");
@@ -709,7 +709,7 @@ fn sweep<H: WasiSnapshotPreview1 + 'static>(
     let mut tallies = Vec::new();
     for policy in [Policy::default(), Policy::TRAP] {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-        let mut g = Guest::new(make(), policy);
+        let mut g = Guest::new(make(), policy.clone());
         let mut tally = Tally::default();
         for _ in 0..400 {
             // Scribble on the start and the end of memory, where the arguments mostly point:
@@ -731,19 +731,19 @@ fn sweep<H: WasiSnapshotPreview1 + 'static>(
             }
             let fd = [0, 1, 2, 3, u32::MAX][rng.below(5) as usize];
             let r = g.fd_write(fd, rng.arg(), rng.arg(), rng.arg());
-            check("fd_write", policy, r, &mut tally);
+            check("fd_write", &policy, r, &mut tally);
             let r = g.fd_read(fd, rng.arg(), rng.arg(), rng.arg());
-            check("fd_read", policy, r, &mut tally);
+            check("fd_read", &policy, r, &mut tally);
             let id = match rng.below(3) {
                 0 => rng.below(6) as u32,
                 _ => rng.arg(),
             };
             let r = g.clock_time_get(id, rng.arg64(), rng.arg());
-            check("clock_time_get", policy, r, &mut tally);
+            check("clock_time_get", &policy, r, &mut tally);
             let r = g.args_get(rng.arg(), rng.arg());
-            check("args_get", policy, r, &mut tally);
+            check("args_get", &policy, r, &mut tally);
             let r = g.random_get(rng.arg(), rng.arg());
-            check("random_get", policy, r, &mut tally);
+            check("random_get", &policy, r, &mut tally);
             after_call(g.host_mut());
         }
         eprintln!("sweep {name} {policy:?}: {tally:?}");

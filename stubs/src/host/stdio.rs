@@ -1,0 +1,251 @@
+//! Standard input, output and error: fds 0, 1 and 2 behave as a character device or pipe does in
+//! POSIX; every other fd is `EBADF`.
+
+use std::fmt;
+use std::io::Write;
+
+use crate::preview1::{
+    CiovecArray, Errno, Fd, Fdflags, Fdstat, Filetype, IovecArray, Rights, Size,
+};
+use crate::{Error, GuestMemory};
+
+/// Where a guest's stdout or stderr goes.
+pub struct Output {
+    sink: Sink,
+    /// With the `log` sink: the start of a line not yet ended by a newline.
+    partial: Vec<u8>,
+}
+
+/// A function handed each write.
+type Callback = Box<dyn FnMut(&[u8]) + Send>;
+
+enum Sink {
+    Buffer(Vec<u8>),
+    Callback(Callback),
+    Log {
+        level: log::Level,
+        target: &'static str,
+    },
+    Stdout,
+    Stderr,
+    Discard,
+}
+
+impl Output {
+    /// Kept in a buffer of this instance: read it with [`Output::contents`] or [`Output::take`].
+    pub fn buffer() -> Self {
+        Output::new(Sink::Buffer(Vec::new()))
+    }
+
+    /// Handed to `f` as written, write by write.
+    pub fn callback(f: impl FnMut(&[u8]) + Send + 'static) -> Self {
+        Output::new(Sink::Callback(Box::new(f)))
+    }
+
+    /// One `log` record per line at `level`, with target `wasi_stubs::guest::stdout` (or
+    /// `stderr`, as set by [`Output::log_stdout`] and [`Output::log_stderr`]). A partial line waits
+    /// for its newline, or for the output to be dropped.
+    pub fn log(level: log::Level, target: &'static str) -> Self {
+        Output::new(Sink::Log { level, target })
+    }
+
+    /// Lines as `log` records at `info`, target `wasi_stubs::guest::stdout`.
+    pub fn log_stdout() -> Self {
+        Output::log(log::Level::Info, "wasi_stubs::guest::stdout")
+    }
+
+    /// Lines as `log` records at `warn`, target `wasi_stubs::guest::stderr`.
+    pub fn log_stderr() -> Self {
+        Output::log(log::Level::Warn, "wasi_stubs::guest::stderr")
+    }
+
+    /// The host process's own stdout.
+    pub fn inherit_stdout() -> Self {
+        Output::new(Sink::Stdout)
+    }
+
+    /// The host process's own stderr.
+    pub fn inherit_stderr() -> Self {
+        Output::new(Sink::Stderr)
+    }
+
+    /// Nowhere.
+    pub fn discard() -> Self {
+        Output::new(Sink::Discard)
+    }
+
+    fn new(sink: Sink) -> Self {
+        Output {
+            sink,
+            partial: Vec::new(),
+        }
+    }
+
+    /// Writes `bytes`.
+    pub fn write(&mut self, bytes: &[u8]) {
+        match &mut self.sink {
+            Sink::Buffer(buf) => buf.extend_from_slice(bytes),
+            Sink::Callback(f) => f(bytes),
+            Sink::Log { level, target } => {
+                let (level, target) = (*level, *target);
+                let mut rest = bytes;
+                while let Some(at) = rest.iter().position(|b| *b == b'\n') {
+                    self.partial.extend_from_slice(&rest[..at]);
+                    emit(level, target, &self.partial);
+                    self.partial.clear();
+                    rest = &rest[at + 1..];
+                }
+                self.partial.extend_from_slice(rest);
+            }
+            // The host's own streams: a failure to write there is the host's, not the guest's.
+            Sink::Stdout => drop(std::io::stdout().write_all(bytes)),
+            Sink::Stderr => drop(std::io::stderr().write_all(bytes)),
+            Sink::Discard => {}
+        }
+    }
+
+    /// What a buffer output holds (empty for the other kinds).
+    pub fn contents(&self) -> &[u8] {
+        match &self.sink {
+            Sink::Buffer(buf) => buf,
+            _ => &[],
+        }
+    }
+
+    /// Takes what a buffer output holds, leaving it empty.
+    pub fn take(&mut self) -> Vec<u8> {
+        match &mut self.sink {
+            Sink::Buffer(buf) => std::mem::take(buf),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Emits a partial line of a `log` output as a record of its own.
+    pub fn flush(&mut self) {
+        if let Sink::Log { level, target } = self.sink
+            && !self.partial.is_empty()
+        {
+            emit(level, target, &self.partial);
+            self.partial.clear();
+        }
+    }
+}
+
+fn emit(level: log::Level, target: &str, line: &[u8]) {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    log::log!(target: target, level, "{}", String::from_utf8_lossy(line));
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
+impl fmt::Debug for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match &self.sink {
+            Sink::Buffer(b) => return write!(f, "Output::buffer({} bytes)", b.len()),
+            Sink::Callback(_) => "callback",
+            Sink::Log { .. } => "log",
+            Sink::Stdout => "inherit_stdout",
+            Sink::Stderr => "inherit_stderr",
+            Sink::Discard => "discard",
+        };
+        write!(f, "Output::{kind}")
+    }
+}
+
+/// fds 0, 1 and 2.
+#[derive(Debug)]
+pub struct Stdio {
+    stdin: Vec<u8>,
+    read: usize,
+    /// fd 1.
+    pub stdout: Output,
+    /// fd 2.
+    pub stderr: Output,
+}
+
+impl Default for Stdio {
+    /// Empty stdin; stdout and stderr into buffers.
+    fn default() -> Self {
+        Stdio::new(Vec::new(), Output::buffer(), Output::buffer())
+    }
+}
+
+impl Stdio {
+    /// Stdin reads `stdin` then end-of-file.
+    pub fn new(stdin: Vec<u8>, stdout: Output, stderr: Output) -> Self {
+        Stdio {
+            stdin,
+            read: 0,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// The bytes of stdin not read yet.
+    pub fn stdin_remaining(&self) -> &[u8] {
+        &self.stdin[self.read..]
+    }
+
+    /// `fd_write`: fds 1 and 2, `EBADF` otherwise.
+    pub fn fd_write(
+        &mut self,
+        mem: &mut GuestMemory<'_>,
+        fd: Fd,
+        iovs: CiovecArray,
+    ) -> Result<Size, Error<Errno>> {
+        let out = match fd.raw() {
+            1 => &mut self.stdout,
+            2 => &mut self.stderr,
+            _ => return Err(Errno::Badf.into()),
+        };
+        Ok(mem.gather(iovs, |bytes| out.write(bytes))?)
+    }
+
+    /// `fd_read`: fd 0 from the configured bytes (0 at end-of-file), `EBADF` otherwise.
+    pub fn fd_read(
+        &mut self,
+        mem: &mut GuestMemory<'_>,
+        fd: Fd,
+        iovs: IovecArray,
+    ) -> Result<Size, Error<Errno>> {
+        if fd.raw() != 0 {
+            return Err(Errno::Badf.into());
+        }
+        let n = mem.scatter(iovs, &self.stdin[self.read..])?;
+        self.read += n as usize;
+        Ok(n)
+    }
+
+    /// `fd_fdstat_get`: a character device for 0–2 (read rights on 0, write rights on 1 and 2),
+    /// `EBADF` otherwise.
+    pub fn fd_fdstat_get(&self, fd: Fd) -> Result<Fdstat, Error<Errno>> {
+        let base = match fd.raw() {
+            0 => Rights::FD_READ | Rights::POLL_FD_READWRITE,
+            1 | 2 => Rights::FD_WRITE | Rights::POLL_FD_READWRITE,
+            _ => return Err(Errno::Badf.into()),
+        };
+        Ok(Fdstat {
+            fs_filetype: Filetype::CharacterDevice,
+            fs_flags: if fd.raw() == 0 {
+                Fdflags::empty()
+            } else {
+                Fdflags::APPEND
+            },
+            fs_rights_base: base,
+            fs_rights_inheriting: Rights::empty(),
+        })
+    }
+
+    /// What positional I/O and seeking (`fd_pread`, `fd_pwrite`, `fd_seek`, `fd_tell`) get:
+    /// `ESPIPE` on 0–2, as on a pipe, and `EBADF` elsewhere.
+    pub fn not_seekable(fd: Fd) -> Error<Errno> {
+        match fd.raw() {
+            0..=2 => Errno::Spipe.into(),
+            _ => Errno::Badf.into(),
+        }
+    }
+}
