@@ -4,7 +4,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use witx::{BuiltinType, InterfaceFunc, Module, Type, TypeRef, WasmType};
 
-use crate::types::{is_char, rust_type};
+use crate::types::{is_buffer, is_char, rust_type};
 use crate::{Error, names};
 
 /// The module's trait, `add_to_linker`, function table and glue; with `polyfill`, also a
@@ -28,6 +28,7 @@ pub fn generate(
             .map_err(|e| Error::new(format!("{module_name}::{}: {e}", func.name.as_str())))?;
         methods.push(f.method());
         calls.push(f.call());
+        calls.push(f.describe());
         registrations.push(f.registration(&quote!(ctx.host_mut()), &quote!()));
         infos.push(f.info());
         parsed.push(f);
@@ -441,6 +442,102 @@ impl<'a> Func<'a> {
         }
     }
 
+    fn describe_name(&self) -> Ident {
+        format_ident!("describe_{}", self.name)
+    }
+
+    /// The start of a trace line for a call: `name(arg=value, ...)`, decoded from the wasm
+    /// arguments (never failing: what does not decode shows as such).
+    fn describe(&self) -> TokenStream {
+        let describe = self.describe_name();
+        let import = self.func.name.as_str();
+        let args = self.wasm_args().into_iter().map(|(n, t)| quote!(#n: #t));
+        let parts = self.params.iter().zip(&self.func.params).enumerate().map(|(i, (p, witx))| {
+            let n = &p.name;
+            let label = format!("{}{}=", if i == 0 { "" } else { ", " }, n.to_string().trim_start_matches("r#"));
+            let value = match &p.lift {
+                Lift::Scalar(ty) => {
+                    let raw = match self.wasm_type_of(p) {
+                        WasmType::I64 => quote!(#n as u64),
+                        _ => quote!(u64::from(#n as u32)),
+                    };
+                    quote!(::wasi_stubs::trace::scalar::<#ty>(#raw, mem, &mut trace_line))
+                }
+                Lift::Float => quote!(::wasi_stubs::trace::TraceArg::trace(&#n, mem, &mut trace_line)),
+                Lift::Str | Lift::Array(_) => {
+                    let (ptr, len) = (format_ident!("{n}_ptr"), format_ident!("{n}_len"));
+                    let value = match &p.lift {
+                        Lift::Array(elem) => quote!(::wasi_stubs::GuestArray::<#elem>::new(::wasi_stubs::GuestPtr::new(#ptr as u32), #len as u32)),
+                        _ => quote!(::wasi_stubs::GuestStr::new(::wasi_stubs::GuestPtr::new(#ptr as u32), #len as u32)),
+                    };
+                    match &**witx.tref.type_() {
+                        witx::Type::List(elem) if is_buffer(elem) => {
+                            quote!(::wasi_stubs::trace::buffers(#value, mem, &mut trace_line))
+                        }
+                        _ => quote!(::wasi_stubs::trace::TraceArg::trace(&#value, mem, &mut trace_line)),
+                    }
+                }
+                Lift::ByRef => {
+                    let ty = &p.ty;
+                    quote!(::wasi_stubs::trace::read::<#ty>(#n, mem, &mut trace_line))
+                }
+            };
+            quote! {
+                trace_line.push_str(#label);
+                #value;
+            }
+        });
+        let start = format!("{import}(");
+        quote! {
+            // Takes every wasm argument, out-pointers included, like the call it describes.
+            #[cold]
+            #[allow(unused_variables)]
+            fn #describe(mem: &::wasi_stubs::GuestMemory<'_>, #(#args),*) -> ::std::string::String {
+                let mut trace_line = ::std::string::String::from(#start);
+                #(#parts)*
+                trace_line.push(')');
+                trace_line
+            }
+        }
+    }
+
+    /// How the `Ok` of a traced call shows.
+    fn trace_ok(&self) -> TokenStream {
+        match &self.results {
+            Results::Expected { ok, .. } if !ok.is_empty() => {
+                let outs: Vec<Ident> = match ok.len() {
+                    1 => vec![format_ident!("ret")],
+                    n => (0..n).map(|i| format_ident!("ret{i}")).collect(),
+                };
+                let seps = (0..ok.len()).map(|i| {
+                    if i == 0 {
+                        quote!(out.push('(');)
+                    } else {
+                        quote!(out.push_str(", ");)
+                    }
+                });
+                quote! {
+                    |_, out| {
+                        #(
+                            #seps
+                            ::wasi_stubs::trace::read::<#ok>(#outs, &mem, out);
+                        )*
+                        out.push(')');
+                    }
+                }
+            }
+            Results::Value(_) => quote! {
+                |value, out| {
+                    out.push('(');
+                    ::wasi_stubs::trace::TraceArg::trace(value, &mem, out);
+                    out.push(')');
+                }
+            },
+            Results::NoReturn => quote!(|never, _| match *never {}),
+            _ => quote!(|_, _| {}),
+        }
+    }
+
     fn wasm_type_of(&self, param: &Param) -> WasmType {
         let mut i = 0;
         for p in &self.params {
@@ -461,6 +558,8 @@ impl<'a> Func<'a> {
     pub fn registration(&self, host: &TokenStream, scope: &TokenStream) -> TokenStream {
         let import = self.func.name.as_str();
         let call = self.call_name();
+        let describe = self.describe_name();
+        let trace_ok = self.trace_ok();
         let wasm_args = self.wasm_args();
         let names: Vec<_> = wasm_args.iter().map(|(n, _)| n).collect();
         let typed = wasm_args.iter().map(|(n, t)| quote!(#n: #t));
@@ -503,7 +602,15 @@ impl<'a> Func<'a> {
                 #import,
                 move |mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>, #(#typed),*| -> ::wasi_stubs::wasmtime::Result<#ret> {
                     let (ctx, mut mem) = ::wasi_stubs::glue::#enter(&mut caller, &get);
+                    let traced = if ctx.tracing() {
+                        ::core::option::Option::Some(#scope #describe(&mem, #(#names),*))
+                    } else {
+                        ::core::option::Option::None
+                    };
                     let result = #scope #call(#host, &mut mem, #(#names),*);
+                    if let ::core::option::Option::Some(line) = traced {
+                        ::wasi_stubs::trace::emit(line, &result, #trace_ok);
+                    }
                     #finish
                 },
             )?;

@@ -250,6 +250,12 @@ fn enumeration(nt: &NamedType, v: &Variant, is_error: bool) -> TokenStream {
 
         #guest
         #error_impls
+
+        impl ::wasi_stubs::trace::TraceArg for #name {
+            fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
+                out.push_str(self.name());
+            }
+        }
     }
 }
 
@@ -395,6 +401,12 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
         }
 
         #guest
+
+        impl ::wasi_stubs::trace::TraceArg for #name {
+            fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
+                let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
+            }
+        }
     })
 }
 
@@ -459,6 +471,12 @@ fn handle(nt: &NamedType) -> TokenStream {
         }
 
         #guest
+
+        impl ::wasi_stubs::trace::TraceArg for #name {
+            fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
+                let _ = ::core::fmt::Write::write_fmt(out, format_args!("{}", self.0));
+            }
+        }
     }
 }
 
@@ -526,19 +544,35 @@ fn record(nt: &NamedType, r: &RecordDatatype) -> Result<TokenStream, Error> {
     };
     let guest = guest_type(nt, read, write);
     let buffer = buffer_impl(nt, r, &fields);
+    let trace = trace_debug(&name);
     Ok(quote! {
         #docs
         #derives
         #definition
         #guest
         #buffer
+        #trace
     })
 }
 
-/// A record of exactly a byte pointer and a 32-bit length describes a buffer.
-fn buffer_impl(nt: &NamedType, r: &RecordDatatype, fields: &[TokenStream]) -> TokenStream {
+/// `TraceArg` through `Debug`, for records and unions.
+fn trace_debug(name: &proc_macro2::Ident) -> TokenStream {
+    quote! {
+        impl ::wasi_stubs::trace::TraceArg for #name {
+            fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
+                let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
+            }
+        }
+    }
+}
+
+/// Whether a type is a record of exactly a byte pointer and a 32-bit length: a buffer.
+pub fn is_buffer(tref: &TypeRef) -> bool {
+    let Type::Record(r) = &**tref.type_() else {
+        return false;
+    };
     let [ptr, len] = r.members.as_slice() else {
-        return quote!();
+        return false;
     };
     let byte_ptr = match &**ptr.tref.type_() {
         Type::Pointer(to) | Type::ConstPointer(to) => {
@@ -546,8 +580,12 @@ fn buffer_impl(nt: &NamedType, r: &RecordDatatype, fields: &[TokenStream]) -> To
         }
         _ => false,
     };
-    let length = matches!(&**len.tref.type_(), Type::Builtin(BuiltinType::U32 { .. }));
-    if !(byte_ptr && length) {
+    byte_ptr && matches!(&**len.tref.type_(), Type::Builtin(BuiltinType::U32 { .. }))
+}
+
+/// A buffer record implements `GuestBuffer`.
+fn buffer_impl(nt: &NamedType, _r: &RecordDatatype, fields: &[TokenStream]) -> TokenStream {
+    if !is_buffer(&nt.tref) {
         return quote!();
     }
     let name = names::type_name(&nt.name);
@@ -617,6 +655,7 @@ fn union(nt: &NamedType, v: &Variant) -> Result<TokenStream, Error> {
         }
     };
     let guest = guest_type(nt, read, write);
+    let trace = trace_debug(&name);
     Ok(quote! {
         #docs
         #derives
@@ -624,6 +663,7 @@ fn union(nt: &NamedType, v: &Variant) -> Result<TokenStream, Error> {
             #(#cases,)*
         }
         #guest
+        #trace
     })
 }
 

@@ -14,6 +14,7 @@ pub struct Ctx<H> {
     host: H,
     memory: Option<Memory>,
     policy: Policy,
+    tracing: bool,
 }
 
 impl<H> Ctx<H> {
@@ -24,6 +25,7 @@ impl<H> Ctx<H> {
             host,
             memory: None,
             policy: Policy::default(),
+            tracing: false,
         }
     }
 
@@ -57,6 +59,17 @@ impl<H> Ctx<H> {
     /// Changes the policy for the calls that follow.
     pub fn set_policy(&mut self, policy: Policy) {
         self.policy = policy;
+    }
+
+    /// Turns tracing of every WASI call on or off for this store (see [`crate::trace`]).
+    pub fn set_tracing(&mut self, on: bool) {
+        self.tracing = on;
+    }
+
+    /// Whether calls are traced.
+    #[inline]
+    pub fn tracing(&self) -> bool {
+        self.tracing
     }
 
     /// Binds the guest's memory, so that calls stop looking up its `memory` export by name (which

@@ -65,6 +65,7 @@ pub mod host;
 pub mod lifecycle;
 mod memory;
 mod polyfill;
+pub mod trace;
 
 pub use wasi_stubs_macros::wasi_stubs;
 pub use wasmtime;

@@ -43,6 +43,7 @@ pub struct Limits {
     fuel: Option<u64>,
     policy: Policy,
     trap_unknown_imports: bool,
+    trace: bool,
 }
 
 impl Limits {
@@ -62,6 +63,12 @@ impl Limits {
     /// The store's policy for bad input and unimplemented functions.
     pub fn policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
+        self
+    }
+
+    /// Traces every WASI call (see [`crate::trace`]).
+    pub fn trace(mut self, on: bool) -> Self {
+        self.trace = on;
         self
     }
 
@@ -266,7 +273,9 @@ impl Guest {
         limits: &Limits,
     ) -> Result<(Store<Ctx<H>>, Instance), RunError> {
         let engine = self.module.engine();
-        let mut store = Store::new(engine, Ctx::new(host).with_policy(limits.policy.clone()));
+        let mut ctx = Ctx::new(host).with_policy(limits.policy.clone());
+        ctx.set_tracing(limits.trace);
+        let mut store = Store::new(engine, ctx);
         let missing = self.missing_imports(linker, &mut store);
         let instance = if missing.is_empty() {
             linker.instantiate(&mut store, &self.module)

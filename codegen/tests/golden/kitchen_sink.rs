@@ -121,6 +121,11 @@ impl ::core::convert::From<Errno> for ::wasi_stubs::Error<Errno> {
     }
 }
 impl ::std::error::Error for Errno {}
+impl ::wasi_stubs::trace::TraceArg for Errno {
+    fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
+        out.push_str(self.name());
+    }
+}
 /// What a thing is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
@@ -190,6 +195,11 @@ impl ::wasi_stubs::GuestType for Kind {
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
         let raw: u8 = ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(*self))?;
         ::wasi_stubs::GuestType::write_to(&raw, bytes)
+    }
+}
+impl ::wasi_stubs::trace::TraceArg for Kind {
+    fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
+        out.push_str(self.name());
     }
 }
 /// Small flags.
@@ -322,6 +332,11 @@ impl ::wasi_stubs::GuestType for Mode {
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
         let raw: u8 = ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(*self))?;
         ::wasi_stubs::GuestType::write_to(&raw, bytes)
+    }
+}
+impl ::wasi_stubs::trace::TraceArg for Mode {
+    fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
+        let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
     }
 }
 /// Wide flags.
@@ -463,6 +478,11 @@ impl ::wasi_stubs::GuestType for Caps {
         ::wasi_stubs::GuestType::write_to(&raw, bytes)
     }
 }
+impl ::wasi_stubs::trace::TraceArg for Caps {
+    fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
+        let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
+    }
+}
 /// A resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Handle(u32);
@@ -531,6 +551,11 @@ impl ::wasi_stubs::GuestType for Handle {
         ::wasi_stubs::GuestType::write_to(&raw, bytes)
     }
 }
+impl ::wasi_stubs::trace::TraceArg for Handle {
+    fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
+        let _ = ::core::fmt::Write::write_fmt(out, format_args!("{}", self.0));
+    }
+}
 /// A buffer: a byte pointer and a length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Buf {
@@ -566,6 +591,11 @@ impl ::wasi_stubs::GuestBuffer for Buf {
     #[inline]
     fn buffer(&self) -> (::wasi_stubs::GuestPtr<u8>, u32) {
         (self.ptr, self.len)
+    }
+}
+impl ::wasi_stubs::trace::TraceArg for Buf {
+    fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
+        let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
     }
 }
 pub type BufArray = ::wasi_stubs::GuestArray<Buf>;
@@ -611,6 +641,11 @@ impl ::wasi_stubs::GuestType for Stat {
         ::core::result::Result::Ok(())
     }
 }
+impl ::wasi_stubs::trace::TraceArg for Stat {
+    fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
+        let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
+    }
+}
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Pair(pub u32, pub u8);
 impl ::wasi_stubs::GuestType for Pair {
@@ -637,6 +672,11 @@ impl ::wasi_stubs::GuestType for Pair {
         ::wasi_stubs::write_field(bytes, 0, &self.0)?;
         ::wasi_stubs::write_field(bytes, 4, &self.1)?;
         ::core::result::Result::Ok(())
+    }
+}
+impl ::wasi_stubs::trace::TraceArg for Pair {
+    fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
+        let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
     }
 }
 /// A union with payloads and an empty case.
@@ -693,6 +733,11 @@ impl ::wasi_stubs::GuestType for Shape {
                 ::wasi_stubs::write_field(bytes, 8, payload)
             }
         }
+    }
+}
+impl ::wasi_stubs::trace::TraceArg for Shape {
+    fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
+        let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
     }
 }
 pub type Name = ::wasi_stubs::GuestStr;
@@ -858,6 +903,23 @@ pub mod kitchen_sink {
                         &mut caller,
                         &get,
                     );
+                    let traced = if ctx.tracing() {
+                        ::core::option::Option::Some(
+                            describe_scalars(
+                                &mem,
+                                kind,
+                                mode,
+                                caps,
+                                h,
+                                small,
+                                large,
+                                ratio,
+                                letter,
+                            ),
+                        )
+                    } else {
+                        ::core::option::Option::None
+                    };
                     let result = call_scalars(
                         ctx.host_mut(),
                         &mut mem,
@@ -870,6 +932,9 @@ pub mod kitchen_sink {
                         ratio,
                         letter,
                     );
+                    if let ::core::option::Option::Some(line) = traced {
+                        ::wasi_stubs::trace::emit(line, &result, |_, _| {});
+                    }
                     ::wasi_stubs::glue::errno_result(ctx.policy(), "scalars", result)
                         .map(|code| code as i32)
                 },
@@ -887,6 +952,20 @@ pub mod kitchen_sink {
                     ret: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
                     let (ctx, mut mem) = ::wasi_stubs::glue::enter(&mut caller, &get);
+                    let traced = if ctx.tracing() {
+                        ::core::option::Option::Some(
+                            describe_lists(
+                                &mem,
+                                name_ptr,
+                                name_len,
+                                bufs_ptr,
+                                bufs_len,
+                                ret,
+                            ),
+                        )
+                    } else {
+                        ::core::option::Option::None
+                    };
                     let result = call_lists(
                         ctx.host_mut(),
                         &mut mem,
@@ -896,6 +975,17 @@ pub mod kitchen_sink {
                         bufs_len,
                         ret,
                     );
+                    if let ::core::option::Option::Some(line) = traced {
+                        ::wasi_stubs::trace::emit(
+                            line,
+                            &result,
+                            |_, out| {
+                                out.push('(');
+                                ::wasi_stubs::trace::read::<Size>(ret, &mem, out);
+                                out.push(')');
+                            },
+                        );
+                    }
                     ::wasi_stubs::glue::errno_result(ctx.policy(), "lists", result)
                         .map(|code| code as i32)
                 },
@@ -913,6 +1003,13 @@ pub mod kitchen_sink {
                     ret1: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
                     let (ctx, mut mem) = ::wasi_stubs::glue::enter(&mut caller, &get);
+                    let traced = if ctx.tracing() {
+                        ::core::option::Option::Some(
+                            describe_records(&mem, stat, shape, r#in, ret0, ret1),
+                        )
+                    } else {
+                        ::core::option::Option::None
+                    };
                     let result = call_records(
                         ctx.host_mut(),
                         &mut mem,
@@ -922,6 +1019,19 @@ pub mod kitchen_sink {
                         ret0,
                         ret1,
                     );
+                    if let ::core::option::Option::Some(line) = traced {
+                        ::wasi_stubs::trace::emit(
+                            line,
+                            &result,
+                            |_, out| {
+                                out.push('(');
+                                ::wasi_stubs::trace::read::<Size>(ret0, &mem, out);
+                                out.push_str(", ");
+                                ::wasi_stubs::trace::read::<Kind>(ret1, &mem, out);
+                                out.push(')');
+                            },
+                        );
+                    }
                     ::wasi_stubs::glue::errno_result(ctx.policy(), "records", result)
                         .map(|code| code as i32)
                 },
@@ -938,7 +1048,23 @@ pub mod kitchen_sink {
                         &mut caller,
                         &get,
                     );
+                    let traced = if ctx.tracing() {
+                        ::core::option::Option::Some(describe_plain(&mem, x))
+                    } else {
+                        ::core::option::Option::None
+                    };
                     let result = call_plain(ctx.host_mut(), &mut mem, x);
+                    if let ::core::option::Option::Some(line) = traced {
+                        ::wasi_stubs::trace::emit(
+                            line,
+                            &result,
+                            |value, out| {
+                                out.push('(');
+                                ::wasi_stubs::trace::TraceArg::trace(value, &mem, out);
+                                out.push(')');
+                            },
+                        );
+                    }
                     ::wasi_stubs::glue::value_result(ctx.policy(), "plain", result)
                         .map(::wasi_stubs::glue::lower64)
                 },
@@ -954,7 +1080,15 @@ pub mod kitchen_sink {
                         &mut caller,
                         &get,
                     );
+                    let traced = if ctx.tracing() {
+                        ::core::option::Option::Some(describe_nothing(&mem))
+                    } else {
+                        ::core::option::Option::None
+                    };
                     let result = call_nothing(ctx.host_mut(), &mut mem);
+                    if let ::core::option::Option::Some(line) = traced {
+                        ::wasi_stubs::trace::emit(line, &result, |_, _| {});
+                    }
                     ::wasi_stubs::glue::value_result(ctx.policy(), "nothing", result)
                 },
             )?;
@@ -970,7 +1104,19 @@ pub mod kitchen_sink {
                         &mut caller,
                         &get,
                     );
+                    let traced = if ctx.tracing() {
+                        ::core::option::Option::Some(describe_stop(&mem, code))
+                    } else {
+                        ::core::option::Option::None
+                    };
                     let result = call_stop(ctx.host_mut(), &mut mem, code);
+                    if let ::core::option::Option::Some(line) = traced {
+                        ::wasi_stubs::trace::emit(
+                            line,
+                            &result,
+                            |never, _| match *never {},
+                        );
+                    }
                     ::wasi_stubs::glue::value_result(ctx.policy(), "stop", result)
                         .map(|never| match never {})
                 },
@@ -1018,6 +1164,47 @@ pub mod kitchen_sink {
         host.scalars(kind, mode, caps, h, small, large, ratio, letter)?;
         ::core::result::Result::Ok(())
     }
+    #[cold]
+    #[allow(unused_variables)]
+    fn describe_scalars(
+        mem: &::wasi_stubs::GuestMemory<'_>,
+        kind: i32,
+        mode: i32,
+        caps: i64,
+        h: i32,
+        small: i32,
+        large: i64,
+        ratio: f64,
+        letter: i32,
+    ) -> ::std::string::String {
+        let mut trace_line = ::std::string::String::from("scalars(");
+        trace_line.push_str("kind=");
+        ::wasi_stubs::trace::scalar::<
+            Kind,
+        >(u64::from(kind as u32), mem, &mut trace_line);
+        trace_line.push_str(", mode=");
+        ::wasi_stubs::trace::scalar::<
+            Mode,
+        >(u64::from(mode as u32), mem, &mut trace_line);
+        trace_line.push_str(", caps=");
+        ::wasi_stubs::trace::scalar::<Caps>(caps as u64, mem, &mut trace_line);
+        trace_line.push_str(", h=");
+        ::wasi_stubs::trace::scalar::<Handle>(u64::from(h as u32), mem, &mut trace_line);
+        trace_line.push_str(", small=");
+        ::wasi_stubs::trace::scalar::<
+            Small,
+        >(u64::from(small as u32), mem, &mut trace_line);
+        trace_line.push_str(", large=");
+        ::wasi_stubs::trace::scalar::<Large>(large as u64, mem, &mut trace_line);
+        trace_line.push_str(", ratio=");
+        ::wasi_stubs::trace::TraceArg::trace(&ratio, mem, &mut trace_line);
+        trace_line.push_str(", letter=");
+        ::wasi_stubs::trace::scalar::<
+            Letter,
+        >(u64::from(letter as u32), mem, &mut trace_line);
+        trace_line.push(')');
+        trace_line
+    }
     #[inline]
     fn call_lists<H: KitchenSink + ?Sized>(
         host: &mut H,
@@ -1043,6 +1230,37 @@ pub mod kitchen_sink {
         let value = host.lists(mem, name, bufs)?;
         ::wasi_stubs::glue::arg("ret", mem.write(ret, value))?;
         ::core::result::Result::Ok(())
+    }
+    #[cold]
+    #[allow(unused_variables)]
+    fn describe_lists(
+        mem: &::wasi_stubs::GuestMemory<'_>,
+        name_ptr: i32,
+        name_len: i32,
+        bufs_ptr: i32,
+        bufs_len: i32,
+        ret: i32,
+    ) -> ::std::string::String {
+        let mut trace_line = ::std::string::String::from("lists(");
+        trace_line.push_str("name=");
+        ::wasi_stubs::trace::TraceArg::trace(
+            &::wasi_stubs::GuestStr::new(
+                ::wasi_stubs::GuestPtr::new(name_ptr as u32),
+                name_len as u32,
+            ),
+            mem,
+            &mut trace_line,
+        );
+        trace_line.push_str(", bufs=");
+        ::wasi_stubs::trace::buffers(
+            ::wasi_stubs::GuestArray::<
+                Buf,
+            >::new(::wasi_stubs::GuestPtr::new(bufs_ptr as u32), bufs_len as u32),
+            mem,
+            &mut trace_line,
+        );
+        trace_line.push(')');
+        trace_line
     }
     #[inline]
     fn call_records<H: KitchenSink + ?Sized>(
@@ -1079,6 +1297,28 @@ pub mod kitchen_sink {
         ::wasi_stubs::glue::arg("ret1", mem.write(ret1, value1))?;
         ::core::result::Result::Ok(())
     }
+    #[cold]
+    #[allow(unused_variables)]
+    fn describe_records(
+        mem: &::wasi_stubs::GuestMemory<'_>,
+        stat: i32,
+        shape: i32,
+        r#in: i32,
+        ret0: i32,
+        ret1: i32,
+    ) -> ::std::string::String {
+        let mut trace_line = ::std::string::String::from("records(");
+        trace_line.push_str("stat=");
+        ::wasi_stubs::trace::read::<Stat>(stat, mem, &mut trace_line);
+        trace_line.push_str(", shape=");
+        ::wasi_stubs::trace::read::<Shape>(shape, mem, &mut trace_line);
+        trace_line.push_str(", in=");
+        ::wasi_stubs::trace::scalar::<
+            ::wasi_stubs::GuestPtr<Pair>,
+        >(u64::from(r#in as u32), mem, &mut trace_line);
+        trace_line.push(')');
+        trace_line
+    }
     #[inline]
     fn call_plain<H: KitchenSink + ?Sized>(
         host: &mut H,
@@ -1088,12 +1328,31 @@ pub mod kitchen_sink {
         let x = ::wasi_stubs::glue::arg("x", ::wasi_stubs::glue::lift32::<u32>(x))?;
         host.plain(x)
     }
+    #[cold]
+    #[allow(unused_variables)]
+    fn describe_plain(
+        mem: &::wasi_stubs::GuestMemory<'_>,
+        x: i32,
+    ) -> ::std::string::String {
+        let mut trace_line = ::std::string::String::from("plain(");
+        trace_line.push_str("x=");
+        ::wasi_stubs::trace::scalar::<u32>(u64::from(x as u32), mem, &mut trace_line);
+        trace_line.push(')');
+        trace_line
+    }
     #[inline]
     fn call_nothing<H: KitchenSink + ?Sized>(
         host: &mut H,
         _mem: &mut ::wasi_stubs::GuestMemory<'_>,
     ) -> ::core::result::Result<(), ::wasi_stubs::Error<::wasi_stubs::NoErrorCode>> {
         host.nothing()
+    }
+    #[cold]
+    #[allow(unused_variables)]
+    fn describe_nothing(mem: &::wasi_stubs::GuestMemory<'_>) -> ::std::string::String {
+        let mut trace_line = ::std::string::String::from("nothing(");
+        trace_line.push(')');
+        trace_line
     }
     #[inline]
     fn call_stop<H: KitchenSink + ?Sized>(
@@ -1109,6 +1368,18 @@ pub mod kitchen_sink {
             ::wasi_stubs::glue::lift32::<u32>(code),
         )?;
         ::core::result::Result::Err(::wasi_stubs::Error::Trap(host.stop(code)))
+    }
+    #[cold]
+    #[allow(unused_variables)]
+    fn describe_stop(
+        mem: &::wasi_stubs::GuestMemory<'_>,
+        code: i32,
+    ) -> ::std::string::String {
+        let mut trace_line = ::std::string::String::from("stop(");
+        trace_line.push_str("code=");
+        ::wasi_stubs::trace::scalar::<u32>(u64::from(code as u32), mem, &mut trace_line);
+        trace_line.push(')');
+        trace_line
     }
 }
 pub use self::kitchen_sink::*;
