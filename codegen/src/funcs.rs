@@ -451,7 +451,26 @@ impl<'a> Func<'a> {
     fn describe(&self) -> TokenStream {
         let describe = self.describe_name();
         let import = self.func.name.as_str();
-        let args = self.wasm_args().into_iter().map(|(n, t)| quote!(#n: #t));
+        let args: Vec<_> = self
+            .wasm_args()
+            .into_iter()
+            .map(|(n, t)| quote!(#n: #t))
+            .collect();
+        let args2 = args.clone();
+        let names: Vec<_> = self.wasm_args().into_iter().map(|(n, _)| n).collect();
+        let traced = format_ident!("traced_{}", self.name);
+        let call = self.call_name();
+        let trait_name = self.trait_name;
+        let trace_ok = self.trace_ok();
+        let ret = match &self.results {
+            Results::Expected { error, .. } => {
+                quote!(::core::result::Result<(), ::wasi_stubs::Error<#error>>)
+            }
+            Results::NoReturn => quote! {
+                ::core::result::Result<::core::convert::Infallible, ::wasi_stubs::Error<::wasi_stubs::NoErrorCode>>
+            },
+            _ => self.return_type(),
+        };
         let parts = self.params.iter().zip(&self.func.params).enumerate().map(|(i, (p, witx))| {
             let n = &p.name;
             let label = format!("{}{}=", if i == 0 { "" } else { ", " }, n.to_string().trim_start_matches("r#"));
@@ -498,6 +517,20 @@ impl<'a> Func<'a> {
                 trace_line.push(')');
                 trace_line
             }
+
+            /// The call, traced: out of line, so that a call that is not traced pays one branch.
+            #[cold]
+            #[inline(never)]
+            fn #traced<H: #trait_name + ?Sized>(
+                host: &mut H,
+                mem: &mut ::wasi_stubs::GuestMemory<'_>,
+                #(#args2),*
+            ) -> #ret {
+                let line = #describe(mem, #(#names),*);
+                let result = #call(host, mem, #(#names),*);
+                ::wasi_stubs::trace::emit(line, &result, #trace_ok);
+                result
+            }
         }
     }
 
@@ -520,7 +553,7 @@ impl<'a> Func<'a> {
                     |_, out| {
                         #(
                             #seps
-                            ::wasi_stubs::trace::read::<#ok>(#outs, &mem, out);
+                            ::wasi_stubs::trace::read::<#ok>(#outs, mem, out);
                         )*
                         out.push(')');
                     }
@@ -529,7 +562,7 @@ impl<'a> Func<'a> {
             Results::Value(_) => quote! {
                 |value, out| {
                     out.push('(');
-                    ::wasi_stubs::trace::TraceArg::trace(value, &mem, out);
+                    ::wasi_stubs::trace::TraceArg::trace(value, mem, out);
                     out.push(')');
                 }
             },
@@ -558,8 +591,7 @@ impl<'a> Func<'a> {
     pub fn registration(&self, host: &TokenStream, scope: &TokenStream) -> TokenStream {
         let import = self.func.name.as_str();
         let call = self.call_name();
-        let describe = self.describe_name();
-        let trace_ok = self.trace_ok();
+        let traced = format_ident!("traced_{}", self.name);
         let wasm_args = self.wasm_args();
         let names: Vec<_> = wasm_args.iter().map(|(n, _)| n).collect();
         let typed = wasm_args.iter().map(|(n, t)| quote!(#n: #t));
@@ -602,15 +634,11 @@ impl<'a> Func<'a> {
                 #import,
                 move |mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>, #(#typed),*| -> ::wasi_stubs::wasmtime::Result<#ret> {
                     let (ctx, mut mem) = ::wasi_stubs::glue::#enter(&mut caller, &get);
-                    let traced = if ctx.tracing() {
-                        ::core::option::Option::Some(#scope #describe(&mem, #(#names),*))
+                    let result = if ctx.tracing() {
+                        #scope #traced(#host, &mut mem, #(#names),*)
                     } else {
-                        ::core::option::Option::None
+                        #scope #call(#host, &mut mem, #(#names),*)
                     };
-                    let result = #scope #call(#host, &mut mem, #(#names),*);
-                    if let ::core::option::Option::Some(line) = traced {
-                        ::wasi_stubs::trace::emit(line, &result, #trace_ok);
-                    }
                     #finish
                 },
             )?;

@@ -903,38 +903,33 @@ pub mod kitchen_sink {
                         &mut caller,
                         &get,
                     );
-                    let traced = if ctx.tracing() {
-                        ::core::option::Option::Some(
-                            describe_scalars(
-                                &mem,
-                                kind,
-                                mode,
-                                caps,
-                                h,
-                                small,
-                                large,
-                                ratio,
-                                letter,
-                            ),
+                    let result = if ctx.tracing() {
+                        traced_scalars(
+                            ctx.host_mut(),
+                            &mut mem,
+                            kind,
+                            mode,
+                            caps,
+                            h,
+                            small,
+                            large,
+                            ratio,
+                            letter,
                         )
                     } else {
-                        ::core::option::Option::None
+                        call_scalars(
+                            ctx.host_mut(),
+                            &mut mem,
+                            kind,
+                            mode,
+                            caps,
+                            h,
+                            small,
+                            large,
+                            ratio,
+                            letter,
+                        )
                     };
-                    let result = call_scalars(
-                        ctx.host_mut(),
-                        &mut mem,
-                        kind,
-                        mode,
-                        caps,
-                        h,
-                        small,
-                        large,
-                        ratio,
-                        letter,
-                    );
-                    if let ::core::option::Option::Some(line) = traced {
-                        ::wasi_stubs::trace::emit(line, &result, |_, _| {});
-                    }
                     ::wasi_stubs::glue::errno_result(ctx.policy(), "scalars", result)
                         .map(|code| code as i32)
                 },
@@ -952,40 +947,27 @@ pub mod kitchen_sink {
                     ret: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
                     let (ctx, mut mem) = ::wasi_stubs::glue::enter(&mut caller, &get);
-                    let traced = if ctx.tracing() {
-                        ::core::option::Option::Some(
-                            describe_lists(
-                                &mem,
-                                name_ptr,
-                                name_len,
-                                bufs_ptr,
-                                bufs_len,
-                                ret,
-                            ),
+                    let result = if ctx.tracing() {
+                        traced_lists(
+                            ctx.host_mut(),
+                            &mut mem,
+                            name_ptr,
+                            name_len,
+                            bufs_ptr,
+                            bufs_len,
+                            ret,
                         )
                     } else {
-                        ::core::option::Option::None
+                        call_lists(
+                            ctx.host_mut(),
+                            &mut mem,
+                            name_ptr,
+                            name_len,
+                            bufs_ptr,
+                            bufs_len,
+                            ret,
+                        )
                     };
-                    let result = call_lists(
-                        ctx.host_mut(),
-                        &mut mem,
-                        name_ptr,
-                        name_len,
-                        bufs_ptr,
-                        bufs_len,
-                        ret,
-                    );
-                    if let ::core::option::Option::Some(line) = traced {
-                        ::wasi_stubs::trace::emit(
-                            line,
-                            &result,
-                            |_, out| {
-                                out.push('(');
-                                ::wasi_stubs::trace::read::<Size>(ret, &mem, out);
-                                out.push(')');
-                            },
-                        );
-                    }
                     ::wasi_stubs::glue::errno_result(ctx.policy(), "lists", result)
                         .map(|code| code as i32)
                 },
@@ -1003,35 +985,27 @@ pub mod kitchen_sink {
                     ret1: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
                     let (ctx, mut mem) = ::wasi_stubs::glue::enter(&mut caller, &get);
-                    let traced = if ctx.tracing() {
-                        ::core::option::Option::Some(
-                            describe_records(&mem, stat, shape, r#in, ret0, ret1),
+                    let result = if ctx.tracing() {
+                        traced_records(
+                            ctx.host_mut(),
+                            &mut mem,
+                            stat,
+                            shape,
+                            r#in,
+                            ret0,
+                            ret1,
                         )
                     } else {
-                        ::core::option::Option::None
+                        call_records(
+                            ctx.host_mut(),
+                            &mut mem,
+                            stat,
+                            shape,
+                            r#in,
+                            ret0,
+                            ret1,
+                        )
                     };
-                    let result = call_records(
-                        ctx.host_mut(),
-                        &mut mem,
-                        stat,
-                        shape,
-                        r#in,
-                        ret0,
-                        ret1,
-                    );
-                    if let ::core::option::Option::Some(line) = traced {
-                        ::wasi_stubs::trace::emit(
-                            line,
-                            &result,
-                            |_, out| {
-                                out.push('(');
-                                ::wasi_stubs::trace::read::<Size>(ret0, &mem, out);
-                                out.push_str(", ");
-                                ::wasi_stubs::trace::read::<Kind>(ret1, &mem, out);
-                                out.push(')');
-                            },
-                        );
-                    }
                     ::wasi_stubs::glue::errno_result(ctx.policy(), "records", result)
                         .map(|code| code as i32)
                 },
@@ -1048,23 +1022,11 @@ pub mod kitchen_sink {
                         &mut caller,
                         &get,
                     );
-                    let traced = if ctx.tracing() {
-                        ::core::option::Option::Some(describe_plain(&mem, x))
+                    let result = if ctx.tracing() {
+                        traced_plain(ctx.host_mut(), &mut mem, x)
                     } else {
-                        ::core::option::Option::None
+                        call_plain(ctx.host_mut(), &mut mem, x)
                     };
-                    let result = call_plain(ctx.host_mut(), &mut mem, x);
-                    if let ::core::option::Option::Some(line) = traced {
-                        ::wasi_stubs::trace::emit(
-                            line,
-                            &result,
-                            |value, out| {
-                                out.push('(');
-                                ::wasi_stubs::trace::TraceArg::trace(value, &mem, out);
-                                out.push(')');
-                            },
-                        );
-                    }
                     ::wasi_stubs::glue::value_result(ctx.policy(), "plain", result)
                         .map(::wasi_stubs::glue::lower64)
                 },
@@ -1080,15 +1042,11 @@ pub mod kitchen_sink {
                         &mut caller,
                         &get,
                     );
-                    let traced = if ctx.tracing() {
-                        ::core::option::Option::Some(describe_nothing(&mem))
+                    let result = if ctx.tracing() {
+                        traced_nothing(ctx.host_mut(), &mut mem)
                     } else {
-                        ::core::option::Option::None
+                        call_nothing(ctx.host_mut(), &mut mem)
                     };
-                    let result = call_nothing(ctx.host_mut(), &mut mem);
-                    if let ::core::option::Option::Some(line) = traced {
-                        ::wasi_stubs::trace::emit(line, &result, |_, _| {});
-                    }
                     ::wasi_stubs::glue::value_result(ctx.policy(), "nothing", result)
                 },
             )?;
@@ -1104,19 +1062,11 @@ pub mod kitchen_sink {
                         &mut caller,
                         &get,
                     );
-                    let traced = if ctx.tracing() {
-                        ::core::option::Option::Some(describe_stop(&mem, code))
+                    let result = if ctx.tracing() {
+                        traced_stop(ctx.host_mut(), &mut mem, code)
                     } else {
-                        ::core::option::Option::None
+                        call_stop(ctx.host_mut(), &mut mem, code)
                     };
-                    let result = call_stop(ctx.host_mut(), &mut mem, code);
-                    if let ::core::option::Option::Some(line) = traced {
-                        ::wasi_stubs::trace::emit(
-                            line,
-                            &result,
-                            |never, _| match *never {},
-                        );
-                    }
                     ::wasi_stubs::glue::value_result(ctx.policy(), "stop", result)
                         .map(|never| match never {})
                 },
@@ -1205,6 +1155,47 @@ pub mod kitchen_sink {
         trace_line.push(')');
         trace_line
     }
+    /// The call, traced: out of line, so that a call that is not traced pays one branch.
+    #[cold]
+    #[inline(never)]
+    fn traced_scalars<H: KitchenSink + ?Sized>(
+        host: &mut H,
+        mem: &mut ::wasi_stubs::GuestMemory<'_>,
+        kind: i32,
+        mode: i32,
+        caps: i64,
+        h: i32,
+        small: i32,
+        large: i64,
+        ratio: f64,
+        letter: i32,
+    ) -> ::core::result::Result<(), ::wasi_stubs::Error<Errno>> {
+        let line = describe_scalars(
+            mem,
+            kind,
+            mode,
+            caps,
+            h,
+            small,
+            large,
+            ratio,
+            letter,
+        );
+        let result = call_scalars(
+            host,
+            mem,
+            kind,
+            mode,
+            caps,
+            h,
+            small,
+            large,
+            ratio,
+            letter,
+        );
+        ::wasi_stubs::trace::emit(line, &result, |_, _| {});
+        result
+    }
     #[inline]
     fn call_lists<H: KitchenSink + ?Sized>(
         host: &mut H,
@@ -1261,6 +1252,31 @@ pub mod kitchen_sink {
         );
         trace_line.push(')');
         trace_line
+    }
+    /// The call, traced: out of line, so that a call that is not traced pays one branch.
+    #[cold]
+    #[inline(never)]
+    fn traced_lists<H: KitchenSink + ?Sized>(
+        host: &mut H,
+        mem: &mut ::wasi_stubs::GuestMemory<'_>,
+        name_ptr: i32,
+        name_len: i32,
+        bufs_ptr: i32,
+        bufs_len: i32,
+        ret: i32,
+    ) -> ::core::result::Result<(), ::wasi_stubs::Error<Errno>> {
+        let line = describe_lists(mem, name_ptr, name_len, bufs_ptr, bufs_len, ret);
+        let result = call_lists(host, mem, name_ptr, name_len, bufs_ptr, bufs_len, ret);
+        ::wasi_stubs::trace::emit(
+            line,
+            &result,
+            |_, out| {
+                out.push('(');
+                ::wasi_stubs::trace::read::<Size>(ret, mem, out);
+                out.push(')');
+            },
+        );
+        result
     }
     #[inline]
     fn call_records<H: KitchenSink + ?Sized>(
@@ -1319,6 +1335,33 @@ pub mod kitchen_sink {
         trace_line.push(')');
         trace_line
     }
+    /// The call, traced: out of line, so that a call that is not traced pays one branch.
+    #[cold]
+    #[inline(never)]
+    fn traced_records<H: KitchenSink + ?Sized>(
+        host: &mut H,
+        mem: &mut ::wasi_stubs::GuestMemory<'_>,
+        stat: i32,
+        shape: i32,
+        r#in: i32,
+        ret0: i32,
+        ret1: i32,
+    ) -> ::core::result::Result<(), ::wasi_stubs::Error<Errno>> {
+        let line = describe_records(mem, stat, shape, r#in, ret0, ret1);
+        let result = call_records(host, mem, stat, shape, r#in, ret0, ret1);
+        ::wasi_stubs::trace::emit(
+            line,
+            &result,
+            |_, out| {
+                out.push('(');
+                ::wasi_stubs::trace::read::<Size>(ret0, mem, out);
+                out.push_str(", ");
+                ::wasi_stubs::trace::read::<Kind>(ret1, mem, out);
+                out.push(')');
+            },
+        );
+        result
+    }
     #[inline]
     fn call_plain<H: KitchenSink + ?Sized>(
         host: &mut H,
@@ -1340,6 +1383,27 @@ pub mod kitchen_sink {
         trace_line.push(')');
         trace_line
     }
+    /// The call, traced: out of line, so that a call that is not traced pays one branch.
+    #[cold]
+    #[inline(never)]
+    fn traced_plain<H: KitchenSink + ?Sized>(
+        host: &mut H,
+        mem: &mut ::wasi_stubs::GuestMemory<'_>,
+        x: i32,
+    ) -> ::core::result::Result<u64, ::wasi_stubs::Error<::wasi_stubs::NoErrorCode>> {
+        let line = describe_plain(mem, x);
+        let result = call_plain(host, mem, x);
+        ::wasi_stubs::trace::emit(
+            line,
+            &result,
+            |value, out| {
+                out.push('(');
+                ::wasi_stubs::trace::TraceArg::trace(value, mem, out);
+                out.push(')');
+            },
+        );
+        result
+    }
     #[inline]
     fn call_nothing<H: KitchenSink + ?Sized>(
         host: &mut H,
@@ -1353,6 +1417,18 @@ pub mod kitchen_sink {
         let mut trace_line = ::std::string::String::from("nothing(");
         trace_line.push(')');
         trace_line
+    }
+    /// The call, traced: out of line, so that a call that is not traced pays one branch.
+    #[cold]
+    #[inline(never)]
+    fn traced_nothing<H: KitchenSink + ?Sized>(
+        host: &mut H,
+        mem: &mut ::wasi_stubs::GuestMemory<'_>,
+    ) -> ::core::result::Result<(), ::wasi_stubs::Error<::wasi_stubs::NoErrorCode>> {
+        let line = describe_nothing(mem);
+        let result = call_nothing(host, mem);
+        ::wasi_stubs::trace::emit(line, &result, |_, _| {});
+        result
     }
     #[inline]
     fn call_stop<H: KitchenSink + ?Sized>(
@@ -1380,6 +1456,22 @@ pub mod kitchen_sink {
         ::wasi_stubs::trace::scalar::<u32>(u64::from(code as u32), mem, &mut trace_line);
         trace_line.push(')');
         trace_line
+    }
+    /// The call, traced: out of line, so that a call that is not traced pays one branch.
+    #[cold]
+    #[inline(never)]
+    fn traced_stop<H: KitchenSink + ?Sized>(
+        host: &mut H,
+        mem: &mut ::wasi_stubs::GuestMemory<'_>,
+        code: i32,
+    ) -> ::core::result::Result<
+        ::core::convert::Infallible,
+        ::wasi_stubs::Error<::wasi_stubs::NoErrorCode>,
+    > {
+        let line = describe_stop(mem, code);
+        let result = call_stop(host, mem, code);
+        ::wasi_stubs::trace::emit(line, &result, |never, _| match *never {});
+        result
     }
 }
 pub use self::kitchen_sink::*;
