@@ -5,6 +5,67 @@ use wasi_stubs::preview1::{self, Clockid, Errno, Fd, Size, Timestamp, WasiSnapsh
 use wasi_stubs::{Ctx, Error, GuestMemory, GuestPtr, Policy};
 use wasmtime::{Engine, Instance, Linker, Module, Store};
 
+/// The 46 functions of `wasi_snapshot_preview1`, in the order of the witx document, written out
+/// independently of the generator.
+pub const PREVIEW1_NAMES: [&str; 46] = [
+    "args_get",
+    "args_sizes_get",
+    "environ_get",
+    "environ_sizes_get",
+    "clock_res_get",
+    "clock_time_get",
+    "fd_advise",
+    "fd_allocate",
+    "fd_close",
+    "fd_datasync",
+    "fd_fdstat_get",
+    "fd_fdstat_set_flags",
+    "fd_fdstat_set_rights",
+    "fd_filestat_get",
+    "fd_filestat_set_size",
+    "fd_filestat_set_times",
+    "fd_pread",
+    "fd_prestat_get",
+    "fd_prestat_dir_name",
+    "fd_pwrite",
+    "fd_read",
+    "fd_readdir",
+    "fd_renumber",
+    "fd_seek",
+    "fd_sync",
+    "fd_tell",
+    "fd_write",
+    "path_create_directory",
+    "path_filestat_get",
+    "path_filestat_set_times",
+    "path_link",
+    "path_open",
+    "path_readlink",
+    "path_remove_directory",
+    "path_rename",
+    "path_symlink",
+    "path_unlink_file",
+    "poll_oneoff",
+    "proc_exit",
+    "proc_raise",
+    "sched_yield",
+    "random_get",
+    "sock_accept",
+    "sock_recv",
+    "sock_send",
+    "sock_shutdown",
+];
+
+/// The WAT name of a core wasm type.
+pub fn wat_type(ty: wasi_stubs::WasmType) -> &'static str {
+    match ty {
+        wasi_stubs::WasmType::I32 => "i32",
+        wasi_stubs::WasmType::I64 => "i64",
+        wasi_stubs::WasmType::F32 => "f32",
+        wasi_stubs::WasmType::F64 => "f64",
+    }
+}
+
 /// A host that overrides `fd_write`, `clock_time_get`, `random_get`, `args_sizes_get`,
 /// `args_get`, `environ_sizes_get` and `environ_get`, and records every typed call it receives.
 #[derive(Debug, Default)]
