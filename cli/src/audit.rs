@@ -2,34 +2,11 @@
 
 use std::path::PathBuf;
 
+use wasi_stubs::host::MinimalHost;
+use wasi_stubs::preview1::WasiSnapshotPreview1;
 use wasi_stubs_audit::{Deny, GuestKind, Host, Spec, Status};
 
 use crate::{Failure, Result, emit, input};
-
-/// The functions the minimal host of `wasi_stubs` implements.
-///
-/// It must match wasi_stubs' minimal host; to be replaced by that crate's own constant once the
-/// minimal host lands.
-pub const MINIMAL_HOST: &[&str] = &[
-    "args_get",
-    "args_sizes_get",
-    "environ_get",
-    "environ_sizes_get",
-    "clock_res_get",
-    "clock_time_get",
-    "fd_fdstat_get",
-    "fd_prestat_get",
-    "fd_pread",
-    "fd_pwrite",
-    "fd_read",
-    "fd_seek",
-    "fd_tell",
-    "fd_write",
-    "poll_oneoff",
-    "proc_exit",
-    "random_get",
-    "sched_yield",
-];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum HostKind {
@@ -84,7 +61,7 @@ pub fn run(args: Args) -> Result<()> {
     let host = match args.host {
         HostKind::None => Host::new(&args.default_policy),
         HostKind::Minimal => {
-            Host::new(&args.default_policy).with_overrides(MINIMAL_HOST.iter().copied())
+            Host::of::<MinimalHost, dyn WasiSnapshotPreview1>(&args.default_policy)
         }
     }
     .with_overrides(overrides);
@@ -162,7 +139,7 @@ mod tests {
 
     #[test]
     fn the_minimal_host_names_preview1_functions() {
-        let host = Host::new("nosys").with_overrides(MINIMAL_HOST.iter().copied());
+        let host = Host::of::<MinimalHost, dyn WasiSnapshotPreview1>("nosys");
         assert_eq!(host.unknown_overrides(&[Spec::preview1()]), vec![]);
         assert_eq!(host.overrides().count(), 18);
     }

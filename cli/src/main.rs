@@ -1,13 +1,16 @@
-//! `wasi-stubs`: generate wasmtime glue from witx, audit a guest's WASI imports, list a spec.
+//! `wasi-stubs`: run a guest on the minimal host, audit a guest's WASI imports, generate wasmtime
+//! glue from witx, list a spec.
 //!
 //! Exit status: 0 on success; 1 when a check fails (`audit --deny`, `gen --check`); 2 on bad
 //! input or usage (a missing or malformed file, an unknown name), with a one-line
-//! `error: FILE: ...` message on stderr.
+//! `error: FILE: ...` message on stderr. `run` exits with the guest's exit code, or 124 (time
+//! limit), 125 (fuel), 134 (trap) with an `error: ...` message.
 
 #![forbid(unsafe_code)]
 
 mod audit;
 mod generate;
+mod run;
 mod spec;
 mod witx;
 
@@ -24,7 +27,8 @@ use clap::{Parser, Subcommand};
     about,
     long_about = None,
     after_help = "Exit status: 0 on success, 1 when a check fails (`audit --deny`, `gen --check`), \
-                  2 on bad input or usage."
+                  2 on bad input or usage; `run` exits with the guest's exit code, 124 on its \
+                  time limit, 125 on its fuel limit, 134 when the guest traps."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -33,6 +37,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run a guest on the minimal host: a command to its exit code, or a reactor's export
+    Run(run::Args),
     /// List a guest's imports and what a host answers to each; fail on a policy
     Audit(audit::Args),
     /// Generate the Rust trait, types and linker glue for a witx document
@@ -48,6 +54,8 @@ enum Failure {
     Check,
     /// Bad input or usage: exit 2 with `error: <message>`.
     Input(String),
+    /// A run that ended without an exit code (trap, limit): exit `code` with `error: <message>`.
+    Exit { code: u8, message: String },
 }
 
 /// Bad input, with a message that names the file and place.
@@ -64,16 +72,23 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     let result = match cli.command {
-        Command::Audit(args) => audit::run(args),
-        Command::Gen(args) => generate::run(args),
-        Command::Spec(args) => spec::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Audit(args) => audit::run(args).map(|()| 0),
+        Command::Gen(args) => generate::run(args).map(|()| 0),
+        Command::Spec(args) => spec::run(args).map(|()| 0),
     };
+    // What the guest printed goes out before any message about how it ended.
+    let _ = std::io::stdout().flush();
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(Failure::Check) => ExitCode::from(1),
         Err(Failure::Input(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(2)
+        }
+        Err(Failure::Exit { code, message }) => {
+            eprintln!("error: {message}");
+            ExitCode::from(code)
         }
     }
 }

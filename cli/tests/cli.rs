@@ -560,7 +560,525 @@ fn usage_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     let o = run(["--help"]);
     assert_eq!(o.status.code(), Some(0));
-    for sub in ["audit", "gen", "spec"] {
+    for sub in ["run", "audit", "gen", "spec"] {
         assert!(stdout(&o).contains(sub));
     }
+}
+
+// `run`: the guests on the minimal host. A Go guest takes a while to compile in a debug build, so
+// three runs use one: the exit code and virtual clock, the reactor, and the trap policy.
+
+/// `wasi-stubs run` with `args`.
+fn run_guest<I, S>(guest: &Path, args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut all: Vec<std::ffi::OsString> = vec!["run".into(), guest.as_os_str().into()];
+    all.extend(args.into_iter().map(|a| a.as_ref().to_os_string()));
+    run(all)
+}
+
+/// The hex of the `n` bytes a host seeded with `seed` hands out after `skip` bytes.
+fn seeded_hex(seed: u64, skip: usize, n: usize) -> String {
+    use wasi_stubs::host::{Entropy, RandomSource};
+    let mut entropy = Entropy::new(RandomSource::Seeded(seed));
+    let mut buf = vec![0; skip + n];
+    entropy.fill(&mut buf[..skip]).unwrap();
+    entropy.fill(&mut buf[skip..]).unwrap();
+    buf[skip..].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes a WAT guest (as text, which `run` accepts) into `dir`.
+fn wat_file(dir: &Path, name: &str, wat: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, wat).unwrap();
+    path
+}
+
+/// Exit `code` with exactly one line on stderr, `error: FILE: ...` containing `what`.
+fn assert_run_error(o: &Output, code: i32, file: &Path, what: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(code), "{err}");
+    assert!(
+        err.starts_with(&format!("error: {}: ", file.display())),
+        "{err}"
+    );
+    assert!(err.contains(what), "`{what}` in: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+}
+
+const NOW: &str = "1700000000123456789";
+
+#[test]
+fn run_a_rust_command() {
+    let guest = fixture("rust-hello.wasm");
+    let args = [
+        "--seed",
+        "1",
+        "--clock",
+        &format!("fixed:{NOW}"),
+        "--env",
+        "GREETING=hi",
+        "--",
+        "x",
+    ];
+    let o = run_guest(&guest, args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "hello from rust\nargs: [\"rust-hello.wasm\", \"x\"]\nGREETING=hi\n\
+             now: 1700000000.123456789\ninstant ok: true\nelapsed_ns: 0\nrandom: {}\n\
+             random errno: 0\n",
+            seeded_hex(1, 0, 8)
+        )
+    );
+    assert_eq!(stderr(&o), "warning: to stderr\n");
+}
+
+#[test]
+fn run_a_go_command_to_its_exit_code_on_a_virtual_clock() {
+    let o = run_guest(
+        &fixture("go-hello.wasm"),
+        [
+            "--clock",
+            "virtual",
+            "--seed",
+            "7",
+            "--env",
+            "GREETING=hi",
+            "--",
+            "a",
+            "b c",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    // Go's runtime draws a 32-byte seed first; crypto/rand's 8 bytes come next. A virtual clock
+    // starts at the epoch and moves by the 10 s the guest sleeps.
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "hello from go\nargs: [go-hello.wasm a b c]\nGREETING=hi\nnow: 0\nslept: 10s\n\
+             random: {}\n",
+            seeded_hex(7, 32, 8)
+        )
+    );
+    assert_eq!(stderr(&o), "warning: to stderr\n");
+}
+
+#[test]
+fn run_a_c_command_with_args_env_and_its_exit_code() {
+    let guest = fixture("c-hello.wasm");
+    let o = Command::new(env!("CARGO_BIN_EXE_wasi-stubs"))
+        .args(["run".as_ref(), guest.as_os_str()])
+        .args(["--clock", "fixed:1500000000000000001", "--seed", "3"])
+        // `--env KEY` passes this process's value.
+        .args(["--env", "GREETING", "--", "fail"])
+        .env("GREETING", "from the host")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(7), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "hello from c\nargc: 2\nargv[0]: c-hello.wasm\nargv[1]: fail\n\
+             GREETING=from the host\nnow: 1500000000.000000001\nrandom: {}\n",
+            seeded_hex(3, 0, 8)
+        )
+    );
+    assert_eq!(stderr(&o), "warning: to stderr\n");
+
+    // `--arg` comes before the arguments after `--`.
+    let o = run_guest(&guest, ["--arg", "-v", "--", "last"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("argc: 3\nargv[0]: c-hello.wasm\nargv[1]: -v\nargv[2]: last\n"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn run_trace_prints_every_call_on_stderr() {
+    let guest = fixture("c-hello.wasm");
+    let args = ["--clock", &format!("fixed:{NOW}"), "--seed", "3", "--trace"];
+    let o = run_guest(&guest, args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    for line in [
+        "args_sizes_get() -> Ok(1, 13)",
+        "fd_fdstat_get(fd=1) -> Ok(Fdstat { fs_filetype: CharacterDevice, ",
+        &format!("clock_time_get(id=realtime, precision=1) -> Ok({NOW})"),
+        "random_get(buf=0x",
+        "fd_write(fd=2, iovs=2 [19 bytes]) -> Ok(19)",
+        "warning: to stderr",
+    ] {
+        assert!(
+            err.lines().any(|l| l.starts_with(line)),
+            "`{line}` in:\n{err}"
+        );
+    }
+    assert!(err.lines().all(|l| !l.starts_with("INFO")), "{err}");
+    // The guest's own output is untouched, and without --trace there is no trace.
+    let quiet = run_guest(&guest, &args[..4]);
+    assert_eq!(stdout(&o), stdout(&quiet));
+    assert_eq!(stderr(&quiet), "warning: to stderr\n");
+}
+
+#[test]
+fn run_invokes_a_go_reactors_export() {
+    let o = run_guest(&fixture("go-reactor.wasm"), ["--invoke", "add", "2", "40"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "42\n");
+    assert_eq!(stderr(&o), "");
+}
+
+const LIBRARY: &str = r#"
+(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "mix") (param i32 i64 f32 f64) (result i64 f64 i32)
+    local.get 1 local.get 3 local.get 0)
+  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "quit") (param i32) (call $proc_exit (local.get 0))))
+"#;
+
+#[test]
+fn run_invokes_a_library_with_typed_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = wat_file(dir.path(), "lib.wat", LIBRARY);
+
+    let o = run_guest(
+        &lib,
+        ["--invoke", "mix", "-7", "0xffffffffffffffff", "1.5", "2.25"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "-1\n2.25\n-7\n");
+
+    // Without --invoke a library (or a reactor) is initialised, and that is all.
+    let o = run_guest(&lib, [] as [&str; 0]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty() && o.stderr.is_empty());
+
+    // proc_exit in an export is the run's exit code.
+    let o = run_guest(&lib, ["--invoke", "quit", "9"]);
+    assert_eq!(o.status.code(), Some(9), "{}", stderr(&o));
+
+    // A trap in an export.
+    let o = run_guest(&lib, ["--invoke", "div", "1", "0"]);
+    assert_run_error(&o, 134, &lib, "the guest trapped: integer divide by zero");
+
+    // Bad invocations are usage errors.
+    for (args, what) in [
+        (
+            &["--invoke", "div", "1"][..],
+            "it takes 2 arguments (i32, i32), 1 given",
+        ),
+        (
+            &["--invoke", "div", "1", "x"],
+            "argument 2: `x` is not an i32",
+        ),
+        (
+            &["--invoke", "div", "1", "4294967296"],
+            "is not an i32 (out of range)",
+        ),
+        (
+            &["--invoke", "nope"],
+            "no exported function `nope` (its functions: div, mix, quit)",
+        ),
+    ] {
+        let o = run_guest(&lib, args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(what),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+
+    // A command is run, not invoked.
+    let c = fixture("c-hello.wasm");
+    let o = run_guest(&c, ["--invoke", "main"]);
+    assert_run_error(
+        &o,
+        2,
+        &c,
+        "a command (it exports `_start`): --invoke needs a reactor",
+    );
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn run_a_guest_that_traps() {
+    let dir = tempfile::tempdir().unwrap();
+    // Compiled to a binary module, with names for the backtrace.
+    let wasm = wat::parse_str(
+        r#"(module
+          (import "wasi_snapshot_preview1" "fd_write"
+            (func $fd_write (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 16) "before\n")
+          (data (i32.const 0) "\10\00\00\00\07\00\00\00")
+          (func $inner (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1)
+            (i32.const 8))) unreachable)
+          (func $middle (call $inner))
+          (func (export "_start") (call $middle)))"#,
+    )
+    .unwrap();
+    let guest = dir.path().join("trap.wasm");
+    std::fs::write(&guest, wasm).unwrap();
+    let o = run_guest(&guest, [] as [&str; 0]);
+    assert_run_error(
+        &o,
+        134,
+        &guest,
+        "the guest trapped: wasm `unreachable` instruction executed\nwasm backtrace:\n",
+    );
+    let err = stderr(&o);
+    let inner = err.find("!inner").expect(&err);
+    let middle = err.find("!middle").expect(&err);
+    assert!(inner < middle, "{err}");
+    // What the guest wrote before it trapped is out.
+    assert_eq!(stdout(&o), "before\n");
+}
+
+#[test]
+fn run_limits_time_and_fuel() {
+    let dir = tempfile::tempdir().unwrap();
+    let spin = wat_file(
+        dir.path(),
+        "spin.wat",
+        r#"(module (memory (export "memory") 1)
+             (func (export "_start") (loop $forever (br $forever))))"#,
+    );
+    let o = run_guest(&spin, ["--fuel", "100000"]);
+    assert_run_error(
+        &o,
+        125,
+        &spin,
+        "stopped: the guest used up its fuel (100000 units)",
+    );
+    assert_eq!(stderr(&o).lines().count(), 1);
+
+    let o = run_guest(&spin, ["--timeout", "0.2"]);
+    assert_run_error(&o, 124, &spin, "stopped after the time limit of 0.2s");
+    assert_eq!(stderr(&o).lines().count(), 1);
+
+    // Enough fuel for a guest that finishes.
+    let o = run_guest(
+        &fixture("c-hello.wasm"),
+        ["--fuel", "100000000", "--timeout", "60"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn run_refuses_unknown_imports_or_makes_them_traps() {
+    let dir = tempfile::tempdir().unwrap();
+    let guest = wat_file(
+        dir.path(),
+        "imports.wat",
+        r#"(module
+             (import "env" "foo" (func $foo))
+             (import "env" "bar" (func $bar (param i32)))
+             (memory (export "memory") 1)
+             (func (export "call_foo") (call $foo)))"#,
+    );
+    let o = run_guest(&guest, [] as [&str; 0]);
+    assert_run_error(
+        &o,
+        2,
+        &guest,
+        "imports that this host does not define: env::foo, env::bar (--trap-unknown-imports",
+    );
+    assert_eq!(stderr(&o).lines().count(), 1);
+
+    let o = run_guest(&guest, ["--trap-unknown-imports"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run_guest(&guest, ["--trap-unknown-imports", "--invoke", "call_foo"]);
+    assert_run_error(&o, 134, &guest, "`env::foo` has not been defined");
+
+    // A WASI import of the wrong type cannot be linked: the guest does not run.
+    let guest = wat_file(
+        dir.path(),
+        "signature.wat",
+        r#"(module
+             (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32) (result i32)))
+             (memory (export "memory") 1)
+             (func (export "_start")))"#,
+    );
+    let o = run_guest(&guest, [] as [&str; 0]);
+    assert_run_error(
+        &o,
+        2,
+        &guest,
+        "cannot run on this host: incompatible import type for `wasi_snapshot_preview1::fd_write`",
+    );
+    assert_eq!(stderr(&o).lines().count(), 1);
+}
+
+/// Calls `fd_fdstat_set_flags`, which the minimal host does not implement, and exits with what
+/// it answered.
+const UNIMPLEMENTED: &str = r#"
+(module
+  (import "wasi_snapshot_preview1" "fd_fdstat_set_flags"
+    (func $set_flags (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (call $proc_exit (call $set_flags (i32.const 1) (i32.const 0)))))
+"#;
+
+#[test]
+fn run_policies_for_unimplemented_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    let guest = wat_file(dir.path(), "unimplemented.wat", UNIMPLEMENTED);
+    for (policy, code, err) in [
+        ("nosys", 52, ""),
+        ("badf", 8, ""),
+        (
+            "log",
+            52,
+            "warning: fd_fdstat_set_flags: not implemented by this host, answering nosys\n",
+        ),
+    ] {
+        let o = run_guest(&guest, ["--policy", policy]);
+        assert_eq!(o.status.code(), Some(code), "{policy}: {}", stderr(&o));
+        assert_eq!(stderr(&o), err, "{policy}");
+    }
+    let o = run_guest(&guest, ["--policy", "trap"]);
+    assert_run_error(
+        &o,
+        134,
+        &guest,
+        "the guest trapped: fd_fdstat_set_flags: not implemented by this host",
+    );
+}
+
+#[test]
+fn run_go_with_the_trap_policy_stops_at_the_first_unimplemented_call() {
+    let o = run_guest(&fixture("go-hello.wasm"), ["--policy", "trap"]);
+    let guest = fixture("go-hello.wasm");
+    assert_run_error(
+        &o,
+        134,
+        &guest,
+        "the guest trapped: fd_fdstat_set_flags: not implemented by this host",
+    );
+}
+
+#[test]
+fn run_exit_codes_above_255_become_255() {
+    let dir = tempfile::tempdir().unwrap();
+    let guest = wat_file(
+        dir.path(),
+        "exit.wat",
+        r#"(module
+             (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+             (memory (export "memory") 1)
+             (func (export "_start") (call $proc_exit (i32.const 256))))"#,
+    );
+    let o = run_guest(&guest, [] as [&str; 0]);
+    assert_eq!(o.status.code(), Some(255));
+    assert!(o.stderr.is_empty());
+}
+
+#[test]
+fn run_bad_guests() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    let rust = std::fs::read(fixture("rust-hello.wasm")).unwrap();
+    let both = wat::parse_str(r#"(module (func (export "_start")) (func (export "_initialize")))"#)
+        .unwrap();
+    let cases = [
+        (
+            write("empty.wasm", b""),
+            "empty file, not a WebAssembly module (at offset 0x0)",
+        ),
+        (write("text.wasm", b"hello"), "not a WebAssembly module"),
+        (
+            write("truncated.wasm", &rust[..rust.len() / 2]),
+            "truncated module: unexpected end-of-file (at offset 0x",
+        ),
+        (
+            write("component.wasm", b"\0asm\x0d\x00\x01\x00"),
+            "a WebAssembly component, not a core module",
+        ),
+        (
+            write(
+                "invalid.wat",
+                b"(module (func (export \"_start\") (i32.add)))",
+            ),
+            "invalid module: type mismatch",
+        ),
+        (
+            write("syntax.wat", b"(module\n  (func $f\n"),
+            "syntax.wat:3:1: expected `)`",
+        ),
+        (
+            write("both.wasm", &both),
+            "exports both `_start` and `_initialize`",
+        ),
+        (dir.path().join("missing.wasm"), "No such file"),
+    ];
+    for (path, place) in &cases {
+        let o = run_guest(path, [] as [&str; 0]);
+        assert_bad_input(&o, path, place);
+    }
+}
+
+#[test]
+fn run_usage_errors() {
+    let guest = fixture("c-hello.wasm");
+    for (args, what) in [
+        (&["--clock", "sundial"][..], "`sundial` is not a clock"),
+        (
+            &["--clock", "fixed:soon"],
+            "`soon` is not a number of nanoseconds",
+        ),
+        (&["--env", "=x"], "the variable's name is empty"),
+        (
+            &["--env", "WASI_STUBS_NO_SUCH_VARIABLE"],
+            "this process has no variable",
+        ),
+        (&["--timeout=-1"], "`-1` seconds"),
+        (&["--timeout", "soon"], "`soon` is not a number of seconds"),
+        (
+            &["--policy", "ignore"],
+            "possible values: nosys, trap, badf, log",
+        ),
+    ] {
+        let o = run_guest(&guest, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(what), "{args:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty());
+    }
+}
+
+#[test]
+fn the_committed_wasi_nn_code_is_current() {
+    let committed = root().join("tests/nn/wasi_nn.rs");
+    let witx = wasi_nn_witx();
+    let o = run([
+        "gen".as_ref(),
+        "--witx".as_ref(),
+        witx.as_os_str(),
+        "--check".as_ref(),
+        committed.as_os_str(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}\nregenerate with: cargo run -p wasi-stubs-cli -- gen --witx \
+         cli/tests/witx/wasi-nn.witx -o tests/nn/wasi_nn.rs",
+        stderr(&o)
+    );
 }

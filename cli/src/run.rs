@@ -1,0 +1,615 @@
+//! `wasi-stubs run`: a guest on `wasi_stubs::host::MinimalHost`, through `wasi_stubs::lifecycle`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use wasi_stubs::host::{ClockSource, MinimalHost, Output, RandomSource};
+use wasi_stubs::lifecycle::{self, Guest, Kind, Limits, RunError};
+use wasi_stubs::wasmtime::{self, Func, Store, Trap, Val, ValType};
+use wasi_stubs::{Ctx, Exit, OnNotImplemented, Policy};
+
+use crate::{Failure, Result, input};
+
+/// Exit status of a run stopped by `--timeout`, as with `timeout(1)`.
+pub const EXIT_TIMEOUT: u8 = 124;
+/// Exit status of a run stopped by `--fuel`.
+pub const EXIT_OUT_OF_FUEL: u8 = 125;
+/// Exit status of a guest that trapped: 128 + SIGABRT, as a process that aborts (and as
+/// `wasmtime run`).
+pub const EXIT_TRAP: u8 = 134;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PolicyArg {
+    /// `ENOSYS` (52)
+    Nosys,
+    /// A trap naming the function: the run stops there
+    Trap,
+    /// `EBADF` (8)
+    Badf,
+    /// A warning on stderr naming the function, then `ENOSYS`
+    Log,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Exit status: the guest's exit code (0 when `_start` returns, the code of `proc_exit` otherwise; \
+codes above 255 become 255); 2 when the guest cannot run (bad file, usage, imports this host does \
+not define or links with another type); 124 on --timeout; 125 on --fuel; 134 when the guest \
+traps.")]
+pub struct Args {
+    /// The guest: a core wasm module (binary or text), a command (exports `_start`), a reactor
+    /// (exports `_initialize`) or a library (neither)
+    #[arg(value_name = "GUEST.wasm")]
+    guest: PathBuf,
+
+    /// Sets an environment variable of the guest; `KEY` alone passes this process's value
+    /// (repeatable)
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
+    env: Vec<(String, String)>,
+
+    /// An argument for the guest, after its name (repeatable; the arguments after `--` follow)
+    #[arg(long = "arg", value_name = "ARG", allow_hyphen_values = true)]
+    args: Vec<String>,
+
+    /// Random bytes from ChaCha20 seeded with N, the same every run (default: the OS's)
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+
+    /// The clock: `system`; `fixed:NANOS` (realtime stands at NANOS since the Unix epoch);
+    /// `virtual[:NANOS]` (time moves only when the guest sleeps, realtime from NANOS, default 0).
+    /// With `fixed` and `virtual` sleeping does not wait
+    #[arg(long, value_name = "CLOCK", default_value = "system", value_parser = parse_clock)]
+    clock: ClockSource,
+
+    /// What a function the minimal host does not implement answers
+    #[arg(long, value_enum, default_value_t = PolicyArg::Nosys)]
+    policy: PolicyArg,
+
+    /// Prints every WASI call, with decoded arguments and result, to stderr
+    #[arg(long)]
+    trace: bool,
+
+    /// Calls an export of a reactor or library with these arguments (i32, i64, f32 or f64, as
+    /// the export's type says) and prints its results, one per line
+    #[arg(
+        long,
+        value_names = ["EXPORT", "ARGS"],
+        num_args = 1..,
+        allow_negative_numbers = true
+    )]
+    invoke: Option<Vec<String>>,
+
+    /// Stops the guest's code after SECS seconds of wall time (fractions allowed; a sleep on the
+    /// system clock is not cut short)
+    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+    timeout: Option<Duration>,
+
+    /// Stops the guest after N units of fuel (about one per wasm instruction)
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
+
+    /// Defines imports this host does not know as functions that trap when called, instead of
+    /// refusing the guest
+    #[arg(long)]
+    trap_unknown_imports: bool,
+
+    /// The guest's arguments, after its name
+    #[arg(last = true, value_name = "GUEST_ARGS")]
+    guest_args: Vec<String>,
+}
+
+fn parse_env(s: &str) -> Result<(String, String), String> {
+    let (key, value) = match s.split_once('=') {
+        Some((key, value)) => (key, value.to_string()),
+        None => match std::env::var(s) {
+            Ok(value) => (s, value),
+            Err(_) => {
+                return Err(format!(
+                    "`{s}` is not KEY=VALUE, and this process has no variable `{s}` to pass"
+                ));
+            }
+        },
+    };
+    if key.is_empty() {
+        return Err("the variable's name is empty".to_string());
+    }
+    Ok((key.to_string(), value))
+}
+
+fn parse_clock(s: &str) -> Result<ClockSource, String> {
+    let (kind, at) = match s.split_once(':') {
+        Some((kind, at)) => (kind, Some(at)),
+        None => (s, None),
+    };
+    let nanos = || match at {
+        None => Ok(0),
+        Some(at) => at.replace('_', "").parse::<u64>().map_err(|e| {
+            format!("`{at}` is not a number of nanoseconds since the Unix epoch: {e}")
+        }),
+    };
+    match kind {
+        "system" if at.is_none() => Ok(ClockSource::System),
+        "fixed" => Ok(ClockSource::Fixed(nanos()?)),
+        "virtual" => Ok(ClockSource::Virtual(nanos()?)),
+        _ => Err(format!(
+            "`{s}` is not a clock: expected `system`, `fixed:NANOS` or `virtual[:NANOS]`"
+        )),
+    }
+}
+
+fn parse_secs(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .parse()
+        .map_err(|e| format!("`{s}` is not a number of seconds: {e}"))?;
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}` seconds: {e}"))
+}
+
+/// Runs the guest; the guest's exit code on success.
+pub fn run(args: Args) -> Result<u8> {
+    install_loggers(args.trace);
+    let path = &args.guest;
+    let mut limits = Limits::default()
+        .policy(Policy::default().not_implemented(match args.policy {
+            PolicyArg::Nosys => OnNotImplemented::Nosys,
+            PolicyArg::Trap => OnNotImplemented::Trap,
+            PolicyArg::Badf => OnNotImplemented::Errno("badf"),
+            PolicyArg::Log => OnNotImplemented::LogThenNosys,
+        }))
+        .trap_unknown_imports(args.trap_unknown_imports)
+        .trace(args.trace);
+    if let Some(timeout) = args.timeout {
+        limits = limits.timeout(timeout);
+    }
+    if let Some(fuel) = args.fuel {
+        limits = limits.fuel(fuel);
+    }
+
+    let engine = lifecycle::engine(&limits)
+        .map_err(|e| input(format!("cannot set up the engine: {e:#}")))?;
+    let guest = load(&engine, path)?;
+    if guest.kind() == Kind::Command && args.invoke.is_some() {
+        return Err(input(format!(
+            "{}: a command (it exports `_start`): --invoke needs a reactor or a library",
+            path.display()
+        )));
+    }
+
+    let name = path
+        .file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned();
+    let mut builder = MinimalHost::builder()
+        .args(
+            std::iter::once(name)
+                .chain(args.args)
+                .chain(args.guest_args),
+        )
+        .stdout(Output::inherit_stdout())
+        .stderr(Output::inherit_stderr())
+        .clock(args.clock)
+        .random(match args.seed {
+            Some(seed) => RandomSource::Seeded(seed),
+            None => RandomSource::Os,
+        });
+    for (key, value) in &args.env {
+        builder = builder.env(key, value);
+    }
+    let host = builder.build();
+    let linker = guest
+        .linker::<MinimalHost>()
+        .map_err(|e| input(format!("cannot link the minimal host: {e:#}")))?;
+
+    let ran = Ran {
+        path,
+        timeout: args.timeout,
+        fuel: args.fuel,
+    };
+    if guest.kind() == Kind::Command {
+        return match guest.run(&linker, host, &limits) {
+            Ok(exited) => Ok(exit_code(exited.code)),
+            Err(e) => ran.failed(e),
+        };
+    }
+    let mut reactor = match guest.initialize(&linker, host, &limits) {
+        Ok(reactor) => reactor,
+        Err(e) => return ran.failed(e),
+    };
+    let Some(invoke) = args.invoke else {
+        return Ok(0);
+    };
+    let Some((export, params)) = invoke.split_first() else {
+        return Err(input("--invoke needs the name of an export"));
+    };
+    let (store, instance) = reactor.parts();
+    let func = instance.get_func(&mut *store, export).ok_or_else(|| {
+        let mut exports: Vec<String> = instance
+            .exports(&mut *store)
+            .filter(|e| e.clone().into_func().is_some())
+            .map(|e| e.name().to_string())
+            .filter(|n| !n.starts_with('_'))
+            .collect();
+        exports.sort_unstable();
+        let listed = if exports.is_empty() {
+            "it exports no function".to_string()
+        } else {
+            format!("its functions: {}", exports.join(", "))
+        };
+        input(format!(
+            "{}: no exported function `{export}` ({listed})",
+            path.display()
+        ))
+    })?;
+    let results = match ran.invoke(store, func, export, params)? {
+        Ok(results) => results,
+        Err(e) => return ran.trapped(e),
+    };
+    let mut out = String::new();
+    for v in &results {
+        let _ = writeln!(out, "{}", show(v));
+    }
+    crate::emit(&out)?;
+    Ok(0)
+}
+
+/// Compiles the guest (binary, or WebAssembly text); bad input is one line naming the file and
+/// the place.
+fn load(engine: &wasmtime::Engine, path: &Path) -> Result<Guest> {
+    let bytes = std::fs::read(path).map_err(|e| input(format!("{}: {e}", path.display())))?;
+    let bytes = if is_text(&bytes) {
+        wat::parse_bytes(&bytes)
+            .map_err(|mut e| {
+                e.set_path(path);
+                input(place_first(&e.to_string()))
+            })?
+            .into_owned()
+    } else {
+        bytes
+    };
+    match Guest::new(engine, &bytes) {
+        Ok(guest) => Ok(guest),
+        Err(RunError::Ambiguous) => Err(input(format!(
+            "{}: exports both `_start` and `_initialize`: it is neither a command nor a reactor",
+            path.display()
+        ))),
+        Err(e) => {
+            // The audit's reader names the place (`... (at offset 0x2a)`); wasmtime's message
+            // for what it alone rejects.
+            let message = match wasi_stubs_audit::Guest::parse(&bytes) {
+                Err(bad) => match bad.kind() {
+                    wasi_stubs_audit::ErrorKind::Component => {
+                        "a WebAssembly component, not a core module: `run` runs core modules \
+                         (wasip1 guests)"
+                            .to_string()
+                    }
+                    _ => bad.to_string(),
+                },
+                Ok(_) => one_line(&match e {
+                    RunError::Trap(e) => format!("{e:#}"),
+                    other => other.to_string(),
+                }),
+            };
+            Err(input(format!("{}: {message}", path.display())))
+        }
+    }
+}
+
+/// Whether `bytes` look like WebAssembly text: UTF-8 starting with `(` or a `;;` comment.
+fn is_text(bytes: &[u8]) -> bool {
+    !bytes.starts_with(b"\0asm")
+        && std::str::from_utf8(bytes).is_ok_and(|s| {
+            let s = s.trim_start();
+            s.starts_with('(') || s.starts_with(";;")
+        })
+}
+
+/// A parser's message `what\n --> file:line:col\n | source...` as `file:line:col: what`.
+fn place_first(message: &str) -> String {
+    let mut lines = message.lines();
+    let what = lines.next().unwrap_or_default().trim();
+    match lines.find_map(|l| l.trim().strip_prefix("--> ")) {
+        Some(place) => format!("{place}: {what}"),
+        None => what.to_string(),
+    }
+}
+
+/// What the run was, for messages.
+struct Ran<'a> {
+    path: &'a Path,
+    timeout: Option<Duration>,
+    fuel: Option<u64>,
+}
+
+impl Ran<'_> {
+    /// The exit status and message for a run that ended without an exit code.
+    fn failed(&self, e: RunError) -> Result<u8> {
+        let file = self.path.display();
+        let (code, message) = match e {
+            RunError::Trap(e) => return self.trapped(e),
+            RunError::Timeout(t) => (
+                EXIT_TIMEOUT,
+                format!("{file}: stopped after the time limit of {}", secs(t)),
+            ),
+            RunError::OutOfFuel(n) => (
+                EXIT_OUT_OF_FUEL,
+                format!("{file}: stopped: the guest used up its fuel ({n} units)"),
+            ),
+            RunError::MissingImports(names) => {
+                return Err(input(format!(
+                    "{file}: imports that this host does not define: {} \
+                     (--trap-unknown-imports defines them as functions that trap)",
+                    names.join(", ")
+                )));
+            }
+            other => return Err(input(format!("{file}: {other}"))),
+        };
+        Err(Failure::Exit { code, message })
+    }
+
+    /// A trap, a time or fuel limit, `proc_exit` from a reactor's export, or a module that could
+    /// not be instantiated.
+    fn trapped(&self, e: wasmtime::Error) -> Result<u8> {
+        if let Some(exit) = e.downcast_ref::<Exit>() {
+            return Ok(exit_code(exit.code));
+        }
+        match e.downcast_ref::<Trap>() {
+            Some(Trap::Interrupt) => {
+                return self.failed(RunError::Timeout(self.timeout.unwrap_or_default()));
+            }
+            Some(Trap::OutOfFuel) => {
+                return self.failed(RunError::OutOfFuel(self.fuel.unwrap_or_default()));
+            }
+            Some(_) => {}
+            // Not from running wasm (no trap code, no backtrace): the module could not be
+            // instantiated or called, say an import of the wrong type.
+            None if e.downcast_ref::<wasmtime::WasmBacktrace>().is_none() => {
+                return Err(input(format!(
+                    "{}: cannot run on this host: {}",
+                    self.path.display(),
+                    one_line(&format!("{e:#}"))
+                )));
+            }
+            None => {}
+        }
+        Err(Failure::Exit {
+            code: EXIT_TRAP,
+            message: format!("{}: the guest trapped: {}", self.path.display(), trap(&e)),
+        })
+    }
+
+    /// Calls `func` with `params` parsed by its type, with the time and fuel limits of the run
+    /// (as `Reactor::call` does for typed calls). Bad arguments are `Err`; the call's own outcome
+    /// is the inner result.
+    fn invoke(
+        &self,
+        store: &mut Store<Ctx<MinimalHost>>,
+        func: Func,
+        export: &str,
+        params: &[String],
+    ) -> Result<wasmtime::Result<Vec<Val>>> {
+        let ty = func.ty(&*store);
+        let types: Vec<ValType> = ty.params().collect();
+        if types.len() != params.len() {
+            return Err(input(format!(
+                "--invoke {export}: it takes {} argument{} ({}), {} given",
+                types.len(),
+                if types.len() == 1 { "" } else { "s" },
+                types
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                params.len()
+            )));
+        }
+        let args = types
+            .iter()
+            .zip(params)
+            .enumerate()
+            .map(|(i, (ty, text))| {
+                parse_val(ty, text)
+                    .map_err(|why| input(format!("--invoke {export}: argument {}: {why}", i + 1)))
+            })
+            .collect::<Result<Vec<Val>>>()?;
+        let mut results = vec![Val::I32(0); ty.results().len()];
+
+        if let Some(fuel) = self.fuel
+            && let Err(e) = store.set_fuel(fuel)
+        {
+            return Ok(Err(e));
+        }
+        // A watchdog bumps the engine's epoch when the time is up, unless told to stop first.
+        let watchdog = self.timeout.map(|timeout| {
+            store.set_epoch_deadline(1);
+            let engine = store.engine().clone();
+            let (stop, stopped) = mpsc::channel::<()>();
+            let thread = std::thread::spawn(move || {
+                if let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(timeout) {
+                    engine.increment_epoch();
+                }
+            });
+            (stop, thread)
+        });
+        let outcome = func.call(&mut *store, &args, &mut results);
+        if let Some((stop, thread)) = watchdog {
+            drop(stop);
+            let _ = thread.join();
+        }
+        Ok(outcome.map(|()| results))
+    }
+}
+
+/// An export's argument, from the command line.
+fn parse_val(ty: &ValType, text: &str) -> Result<Val, String> {
+    let bad = |what: &str| format!("`{text}` is not {what}");
+    match ty {
+        ValType::I32 => {
+            let n = parse_int(text).ok_or_else(|| bad("an i32"))?;
+            // Signed or unsigned: -1 and 4294967295 are the same i32.
+            let n = i32::try_from(n)
+                .or_else(|_| u32::try_from(n).map(|u| u as i32))
+                .map_err(|_| bad("an i32 (out of range)"))?;
+            Ok(Val::I32(n))
+        }
+        ValType::I64 => {
+            let n = parse_int(text).ok_or_else(|| bad("an i64"))?;
+            let n = i64::try_from(n)
+                .or_else(|_| u64::try_from(n).map(|u| u as i64))
+                .map_err(|_| bad("an i64 (out of range)"))?;
+            Ok(Val::I64(n))
+        }
+        ValType::F32 => text
+            .parse::<f32>()
+            .map(|f| Val::F32(f.to_bits()))
+            .map_err(|_| bad("an f32")),
+        ValType::F64 => text
+            .parse::<f64>()
+            .map(|f| Val::F64(f.to_bits()))
+            .map_err(|_| bad("an f64")),
+        other => Err(format!(
+            "the export takes a {other}: --invoke passes only i32, i64, f32 and f64"
+        )),
+    }
+}
+
+/// A decimal or `0x` hexadecimal integer, with an optional sign.
+fn parse_int(text: &str) -> Option<i128> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let digits = digits.replace('_', "");
+    let n = match digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        Some(hex) => u64::from_str_radix(hex, 16).ok()?,
+        None => digits.parse::<u64>().ok()?,
+    };
+    let n = i128::from(n);
+    Some(if negative { -n } else { n })
+}
+
+/// A result, as printed: integers signed, floats as Rust prints them.
+fn show(v: &Val) -> String {
+    match v {
+        Val::I32(n) => n.to_string(),
+        Val::I64(n) => n.to_string(),
+        Val::F32(bits) => f32::from_bits(*bits).to_string(),
+        Val::F64(bits) => f64::from_bits(*bits).to_string(),
+        Val::V128(v) => format!("{:#034x}", v.as_u128()),
+        Val::FuncRef(f) => if f.is_some() {
+            "funcref"
+        } else {
+            "null funcref"
+        }
+        .to_string(),
+        Val::ExternRef(r) => if r.is_some() {
+            "externref"
+        } else {
+            "null externref"
+        }
+        .to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The guest's exit code as this process's: codes above 255 do not fit an exit status and become
+/// 255 (never 0, as truncating would make 256).
+fn exit_code(code: u32) -> u8 {
+    u8::try_from(code).unwrap_or(u8::MAX)
+}
+
+/// A trap's message and, on the lines below, the wasm backtrace.
+fn trap(e: &wasmtime::Error) -> String {
+    let Some(backtrace) = e.downcast_ref::<wasmtime::WasmBacktrace>() else {
+        return format!("{e:#}");
+    };
+    // wasmtime puts the backtrace on the trap as context ("error while executing at wasm
+    // backtrace: ..."): the trap's own message is the rest of the chain.
+    let mut out = e
+        .chain()
+        .skip(1)
+        .map(|cause| cause.to_string())
+        .collect::<Vec<_>>()
+        .join(": ");
+    if let Some(rest) = out.strip_prefix("wasm trap: ") {
+        out = rest.to_string();
+    }
+    if out.is_empty() {
+        out = "unknown trap".to_string();
+    }
+    let frames = backtrace.to_string();
+    let mut frames = frames.lines().peekable();
+    if frames
+        .peek()
+        .is_some_and(|l| l.starts_with("error while executing"))
+    {
+        frames.next();
+    }
+    out.push_str("\nwasm backtrace:");
+    for line in frames {
+        let _ = write!(out, "\n{line}");
+    }
+    out
+}
+
+fn secs(t: Duration) -> String {
+    format!("{}s", t.as_secs_f64())
+}
+
+/// Joins a multi-line message on one line.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Warnings of the host (`--policy log`) go to stderr as `warning: ...`; with `--trace`, the
+/// call trace goes to stderr as bare lines.
+fn install_loggers(trace: bool) {
+    static LOGGER: StderrLogger = StderrLogger;
+    if log::set_logger(&LOGGER).is_ok() {
+        log::set_max_level(log::LevelFilter::Warn);
+    }
+    if trace {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .without_time()
+            .with_level(false)
+            .with_target(false)
+            .finish()
+            .with(tracing_subscriber::filter::Targets::new().with_target(
+                "wasi_stubs::trace",
+                tracing_subscriber::filter::LevelFilter::TRACE,
+            ));
+        let _ = tracing_subscriber::util::SubscriberInitExt::try_init(subscriber);
+    }
+}
+
+/// `log` records of `wasi_stubs` at warning level or above, on stderr.
+struct StderrLogger;
+
+impl log::Log for StderrLogger {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::Level::Warn && metadata.target().starts_with("wasi_stubs")
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            let level = match record.level() {
+                log::Level::Error => "error",
+                _ => "warning",
+            };
+            eprintln!("{level}: {}", record.args());
+        }
+    }
+
+    fn flush(&self) {}
+}
