@@ -4,7 +4,9 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 fn main() {
-    let witx = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../witx");
+    // Read at run time: a build script compiled in one checkout may be run for another.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let witx = PathBuf::from(manifest).join("../witx");
     println!("cargo:rerun-if-changed={}", witx.display());
     let documents = [
         witx.join("preview1/wasi_snapshot_preview1.witx"),

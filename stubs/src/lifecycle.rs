@@ -195,13 +195,13 @@ impl Guest {
 
     /// The imports `linker` does not define, as `module::name`, each once.
     pub fn missing_imports<T>(&self, linker: &Linker<T>, store: &mut Store<T>) -> Vec<String> {
-        let mut missing: Vec<String> = self
-            .module
-            .imports()
-            .filter(|import| linker.get_by_import(&mut *store, import).is_none())
-            .map(|import| format!("{}::{}", import.module(), import.name()))
-            .collect();
-        missing.dedup();
+        let mut missing: Vec<String> = Vec::new();
+        for import in self.module.imports() {
+            let name = format!("{}::{}", import.module(), import.name());
+            if linker.get_by_import(&mut *store, &import).is_none() && !missing.contains(&name) {
+                missing.push(name);
+            }
+        }
         missing
     }
 

@@ -302,6 +302,7 @@ const FOREIGN: &str = r#"
   (import "env" "answer" (func $answer (result i32)))
   (import "host" "log" (func $log (param i32)))
   (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
+  (import "env" "answer" (func $answer_again (result i32)))
   (func (export "_start") (call $log (call $answer)))
   (func (export "yield") (result i32) (call $yield)))
 "#;
