@@ -2,7 +2,6 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use wasi_stubs::host::{ClockSource, MinimalHost, Output, RandomSource};
@@ -242,9 +241,10 @@ pub fn run(args: Args) -> Result<u8> {
             path.display()
         ))
     })?;
-    let results = match ran.invoke(store, func, export, params)? {
+    let args = parse_args(store, func, export, params)?;
+    let results = match reactor.call_dynamic(export, &args) {
         Ok(results) => results,
-        Err(e) => return ran.trapped(e),
+        Err(e) => return ran.failed(e),
     };
     let mut out = String::new();
     for v in &results {
@@ -378,67 +378,39 @@ impl Ran<'_> {
             message: format!("{}: the guest trapped: {}", self.path.display(), trap(&e)),
         })
     }
+}
 
-    /// Calls `func` with `params` parsed by its type, with the time and fuel limits of the run
-    /// (as `Reactor::call` does for typed calls). Bad arguments are `Err`; the call's own outcome
-    /// is the inner result.
-    fn invoke(
-        &self,
-        store: &mut Store<Ctx<MinimalHost>>,
-        func: Func,
-        export: &str,
-        params: &[String],
-    ) -> Result<wasmtime::Result<Vec<Val>>> {
-        let ty = func.ty(&*store);
-        let types: Vec<ValType> = ty.params().collect();
-        if types.len() != params.len() {
-            return Err(input(format!(
-                "--invoke {export}: it takes {} argument{} ({}), {} given",
-                types.len(),
-                if types.len() == 1 { "" } else { "s" },
-                types
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                params.len()
-            )));
-        }
-        let args = types
-            .iter()
-            .zip(params)
-            .enumerate()
-            .map(|(i, (ty, text))| {
-                parse_val(ty, text)
-                    .map_err(|why| input(format!("--invoke {export}: argument {}: {why}", i + 1)))
-            })
-            .collect::<Result<Vec<Val>>>()?;
-        let mut results = vec![Val::I32(0); ty.results().len()];
-
-        if let Some(fuel) = self.fuel
-            && let Err(e) = store.set_fuel(fuel)
-        {
-            return Ok(Err(e));
-        }
-        // A watchdog bumps the engine's epoch when the time is up, unless told to stop first.
-        let watchdog = self.timeout.map(|timeout| {
-            store.set_epoch_deadline(1);
-            let engine = store.engine().clone();
-            let (stop, stopped) = mpsc::channel::<()>();
-            let thread = std::thread::spawn(move || {
-                if let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(timeout) {
-                    engine.increment_epoch();
-                }
-            });
-            (stop, thread)
-        });
-        let outcome = func.call(&mut *store, &args, &mut results);
-        if let Some((stop, thread)) = watchdog {
-            drop(stop);
-            let _ = thread.join();
-        }
-        Ok(outcome.map(|()| results))
+/// The arguments of `--invoke EXPORT ARGS...`, parsed by the export's parameter types.
+fn parse_args(
+    store: &Store<Ctx<MinimalHost>>,
+    func: Func,
+    export: &str,
+    params: &[String],
+) -> Result<Vec<Val>> {
+    let ty = func.ty(store);
+    let types: Vec<ValType> = ty.params().collect();
+    if types.len() != params.len() {
+        return Err(input(format!(
+            "--invoke {export}: it takes {} argument{} ({}), {} given",
+            types.len(),
+            if types.len() == 1 { "" } else { "s" },
+            types
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            params.len()
+        )));
     }
+    types
+        .iter()
+        .zip(params)
+        .enumerate()
+        .map(|(i, (ty, text))| {
+            parse_val(ty, text)
+                .map_err(|why| input(format!("--invoke {export}: argument {}: {why}", i + 1)))
+        })
+        .collect()
 }
 
 /// An export's argument, from the command line.

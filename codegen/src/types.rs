@@ -289,6 +289,7 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
         .collect();
     let all = Literal::u128_unsuffixed((1u128 << r.members.len()) - 1);
     let guest = scalar_guest_type(nt, &repr);
+    let trace = trace_debug(&name);
     Ok(quote! {
         #docs
         #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -401,12 +402,7 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
         }
 
         #guest
-
-        impl ::wasi_stubs::trace::TraceArg for #name {
-            fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
-                let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
-            }
-        }
+        #trace
     })
 }
 
@@ -555,7 +551,7 @@ fn record(nt: &NamedType, r: &RecordDatatype) -> Result<TokenStream, Error> {
     })
 }
 
-/// `TraceArg` through `Debug`, for records and unions.
+/// `TraceArg` through `Debug`, for flags, records and unions.
 fn trace_debug(name: &proc_macro2::Ident) -> TokenStream {
     quote! {
         impl ::wasi_stubs::trace::TraceArg for #name {

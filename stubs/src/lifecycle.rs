@@ -20,7 +20,9 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use wasmtime::{Config, Engine, Instance, Linker, Module, Store, Trap, WasmParams, WasmResults};
+use wasmtime::{
+    Config, Engine, Instance, Linker, Module, Store, Trap, Val, WasmParams, WasmResults,
+};
 
 use crate::preview1::WasiSnapshotPreview1;
 use crate::{Ctx, Exit, Policy, preview0, preview1};
@@ -317,6 +319,22 @@ impl<H: 'static> Reactor<H> {
         limited(&mut self.store, &self.limits, |store| {
             func.call(store, params)
         })
+    }
+
+    /// Calls the export `name` with parameters and results known only at run time (their types
+    /// are the export's `FuncType`), under the run's limits.
+    pub fn call_dynamic(&mut self, name: &str, params: &[Val]) -> Result<Vec<Val>, RunError> {
+        let func = self
+            .instance
+            .get_func(&mut self.store, name)
+            .ok_or_else(|| {
+                RunError::Trap(wasmtime::format_err!("no exported function `{name}`"))
+            })?;
+        let mut results = vec![Val::I32(0); func.ty(&self.store).results().len()];
+        limited(&mut self.store, &self.limits, |store| {
+            func.call(store, params, &mut results)
+        })?;
+        Ok(results)
     }
 
     /// The host.
