@@ -457,19 +457,11 @@ impl<'a> Func<'a> {
             .map(|(n, t)| quote!(#n: #t))
             .collect();
         let args2 = args.clone();
-        let names: Vec<_> = self.wasm_args().into_iter().map(|(n, _)| n).collect();
-        let traced = format_ident!("traced_{}", self.name);
-        let call = self.call_name();
-        let trait_name = self.trait_name;
+        let report = format_ident!("report_{}", self.name);
         let trace_ok = self.trace_ok();
-        let ret = match &self.results {
-            Results::Expected { error, .. } => {
-                quote!(::core::result::Result<(), ::wasi_stubs::Error<#error>>)
-            }
-            Results::NoReturn => quote! {
-                ::core::result::Result<::core::convert::Infallible, ::wasi_stubs::Error<::wasi_stubs::NoErrorCode>>
-            },
-            _ => self.return_type(),
+        let wasm_ret = match self.wasm_results.as_slice() {
+            [t] => wasm_type(*t),
+            _ => quote!(()),
         };
         let parts = self.params.iter().zip(&self.func.params).enumerate().map(|(i, (p, witx))| {
             let n = &p.name;
@@ -518,56 +510,84 @@ impl<'a> Func<'a> {
                 trace_line
             }
 
-            /// The call, traced: out of line, so that a call that is not traced pays one branch.
+            /// Ends the trace line of a call with what the guest gets, and emits it.
             #[cold]
             #[inline(never)]
-            fn #traced<H: #trait_name + ?Sized>(
-                host: &mut H,
-                mem: &mut ::wasi_stubs::GuestMemory<'_>,
+            #[allow(unused_variables)]
+            fn #report(
+                line: ::wasi_stubs::glue::Line,
+                outcome: ::core::result::Result<#wasm_ret, &::wasi_stubs::wasmtime::Error>,
+                mem: ::wasi_stubs::GuestMemory<'_>,
                 #(#args2),*
-            ) -> #ret {
-                let line = #describe(mem, #(#names),*);
-                let result = #call(host, mem, #(#names),*);
-                ::wasi_stubs::trace::emit(line, &result, #trace_ok);
-                result
+            ) {
+                let mem = &mem;
+                ::wasi_stubs::trace::emit(line, outcome, #trace_ok);
             }
         }
     }
 
-    /// How the `Ok` of a traced call shows.
+    /// How the wasm result of a traced call shows (`Ok(12)`, `Err(badf)`): a closure of the
+    /// result and the line, within the report function.
     fn trace_ok(&self) -> TokenStream {
-        match &self.results {
-            Results::Expected { ok, .. } if !ok.is_empty() => {
+        let raw = |t: WasmType| match t {
+            WasmType::I64 => quote!(value as u64),
+            _ => quote!(u64::from(value as u32)),
+        };
+        match (&self.results, self.wasm_results.as_slice()) {
+            (Results::Expected { ok, error }, [t]) => {
+                let raw = raw(*t);
                 let outs: Vec<Ident> = match ok.len() {
                     1 => vec![format_ident!("ret")],
                     n => (0..n).map(|i| format_ident!("ret{i}")).collect(),
                 };
-                let seps = (0..ok.len()).map(|i| {
-                    if i == 0 {
-                        quote!(out.push('(');)
-                    } else {
-                        quote!(out.push_str(", ");)
-                    }
-                });
-                quote! {
-                    |_, out| {
+                let values = (!ok.is_empty()).then(|| {
+                    let seps = (0..ok.len()).map(|i| {
+                        if i == 0 {
+                            quote!(out.push('('))
+                        } else {
+                            quote!(out.push_str(", "))
+                        }
+                    });
+                    quote! {
                         #(
-                            #seps
+                            #seps;
                             ::wasi_stubs::trace::read::<#ok>(#outs, mem, out);
                         )*
                         out.push(')');
                     }
+                });
+                quote! {
+                    |value, out| {
+                        if value == 0 {
+                            out.push_str("Ok");
+                            #values
+                        } else {
+                            out.push_str("Err(");
+                            ::wasi_stubs::trace::scalar::<#error>(#raw, mem, out);
+                            out.push(')');
+                        }
+                    }
                 }
             }
-            Results::Value(_) => quote! {
-                |value, out| {
-                    out.push('(');
-                    ::wasi_stubs::trace::TraceArg::trace(value, mem, out);
-                    out.push(')');
+            (Results::Value(ty), [t]) => {
+                let value = match t {
+                    WasmType::F32 | WasmType::F64 => {
+                        quote!(::wasi_stubs::trace::TraceArg::trace(&value, mem, out))
+                    }
+                    _ => {
+                        let raw = raw(*t);
+                        quote!(::wasi_stubs::trace::scalar::<#ty>(#raw, mem, out))
+                    }
+                };
+                quote! {
+                    |value, out| {
+                        out.push_str("Ok(");
+                        #value;
+                        out.push(')');
+                    }
                 }
-            },
-            Results::NoReturn => quote!(|never, _| match *never {}),
-            _ => quote!(|_, _| {}),
+            }
+            _ => quote!(|(), out| out.push_str("Ok")),
         }
     }
 
@@ -591,21 +611,15 @@ impl<'a> Func<'a> {
     pub fn registration(&self, host: &TokenStream, scope: &TokenStream) -> TokenStream {
         let import = self.func.name.as_str();
         let call = self.call_name();
-        let traced = format_ident!("traced_{}", self.name);
         let wasm_args = self.wasm_args();
         let names: Vec<_> = wasm_args.iter().map(|(n, _)| n).collect();
         let typed = wasm_args.iter().map(|(n, t)| quote!(#n: #t));
-        let enter = if self.glue_needs_memory() {
-            quote!(enter)
-        } else {
-            quote!(enter_without_memory)
-        };
         let (ret, finish) = match (&self.results, self.wasm_results.as_slice()) {
             (Results::Expected { .. }, [t]) => {
                 let t = wasm_type(*t);
                 (
                     t.clone(),
-                    quote!(::wasi_stubs::glue::errno_result(ctx.policy(), #import, result).map(|code| code as #t)),
+                    quote!(::wasi_stubs::glue::errno_result(ctx, #import, result).map(|code| code as #t)),
                 )
             }
             (Results::Value(_), [t]) => {
@@ -616,30 +630,44 @@ impl<'a> Func<'a> {
                 };
                 (
                     wasm_type(*t),
-                    quote!(::wasi_stubs::glue::value_result(ctx.policy(), #import, result)#lower),
+                    quote!(::wasi_stubs::glue::value_result(ctx, #import, result)#lower),
                 )
             }
             (Results::NoReturn, _) => (
                 quote!(()),
-                quote!(::wasi_stubs::glue::value_result(ctx.policy(), #import, result).map(|never| match never {})),
+                quote!(::wasi_stubs::glue::value_result(ctx, #import, result).map(|never| match never {})),
             ),
             _ => (
                 quote!(()),
-                quote!(::wasi_stubs::glue::value_result(ctx.policy(), #import, result)),
+                quote!(::wasi_stubs::glue::value_result(ctx, #import, result)),
             ),
+        };
+        let describe = self.describe_name();
+        let report = format_ident!("report_{}", self.name);
+        // An ordinary call (memory bound if it needs memory, tracing off) tests one field of the
+        // context, as it would with no tracing switch: `slow` is a constant `false` on its path,
+        // so the compiler folds away both trace branches there. The memory lookup of an
+        // unbound memory is out of line. All paths make one and the same call of the host, so
+        // its method has one caller and is inlined as it would be with no tracing.
+        let enter = if self.glue_needs_memory() {
+            quote!(enter)
+        } else {
+            quote!(enter_without_memory)
         };
         quote! {
             linker.func_wrap(
                 #scope MODULE,
                 #import,
                 move |mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>, #(#typed),*| -> ::wasi_stubs::wasmtime::Result<#ret> {
-                    let (ctx, mut mem) = ::wasi_stubs::glue::#enter(&mut caller, &get);
-                    let result = if ctx.tracing() {
-                        #scope #traced(#host, &mut mem, #(#names),*)
-                    } else {
-                        #scope #call(#host, &mut mem, #(#names),*)
-                    };
-                    #finish
+                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::#enter(&mut caller, &get);
+                    if slow && ctx.tracing() {
+                        ::wasi_stubs::glue::begin_trace(ctx, #scope #describe(&mem.reborrow(), #(#names),*));
+                    }
+                    let result = #scope #call(#host, &mut mem, #(#names),*);
+                    let outcome = #finish;
+                    ::wasi_stubs::glue::end_trace(ctx, outcome, move |line, outcome| {
+                        #scope #report(line, outcome, mem, #(#names),*)
+                    })
                 },
             )?;
         }

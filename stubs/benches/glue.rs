@@ -6,6 +6,8 @@
 //!   written after), with the guest's `Memory` held in the store data from instantiation.
 //! * `glue`: `wasi_stubs::preview1::add_to_linker` with a host implementing the same work, memory
 //!   bound with `Ctx::bind_memory`.
+//! * `glue_traced`: the same with tracing switched on for the store (no subscriber installed):
+//!   what building each call's trace line costs. `glue` has the switch off, its normal state.
 //! * `incumbent`: `wasmtime_wasi::p1::add_to_linker_sync` with a `WasiP1Ctx` whose stdout is a
 //!   sink, whose monotonic clock is a counter and whose secure RNG is `Deterministic`.
 //!
@@ -379,6 +381,14 @@ fn glue_instantiate(pre: &InstancePre<Ctx<Host>>) -> (Store<Ctx<Host>>, Instance
     (store, instance)
 }
 
+/// The glue with tracing switched on for the store: each call builds its trace line (no
+/// subscriber is installed, so the `tracing` event itself goes nowhere).
+fn glue_traced_instantiate(pre: &InstancePre<Ctx<Host>>) -> (Store<Ctx<Host>>, Instance) {
+    let (mut store, instance) = glue_instantiate(pre);
+    store.data_mut().set_tracing(true);
+    (store, instance)
+}
+
 // ---------------------------------------------------------------------------------------------
 // The incumbent: wasmtime-wasi's preview1.
 
@@ -446,8 +456,11 @@ fn run_once<T: 'static>((mut store, instance): (Store<T>, Instance)) -> Vec<u8> 
 }
 
 /// Checks that every variant of a case does what the case says, before timing it.
-fn check(case: &Case, mems: [Vec<u8>; 3]) {
-    for (variant, mem) in ["floor", "glue", "incumbent"].iter().zip(&mems) {
+fn check(case: &Case, mems: [Vec<u8>; 4]) {
+    for (variant, mem) in ["floor", "glue", "glue_traced", "incumbent"]
+        .iter()
+        .zip(&mems)
+    {
         let what = format!("{} / {variant}", case.name);
         match case.name {
             // The incumbent writes only the first non-empty iovec per call.
@@ -493,6 +506,7 @@ fn calls(c: &mut Criterion) {
             [
                 run_once(floor_instantiate(&floor_pre)),
                 run_once(glue_instantiate(&glue_pre)),
+                run_once(glue_traced_instantiate(&glue_pre)),
                 run_once(incumbent_instantiate(&incumbent_pre)),
             ],
         );
@@ -500,6 +514,11 @@ fn calls(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("call/{}", case.name));
         bench_run(&mut group, "floor", floor_instantiate(&floor_pre));
         bench_run(&mut group, "glue", glue_instantiate(&glue_pre));
+        bench_run(
+            &mut group,
+            "glue_traced",
+            glue_traced_instantiate(&glue_pre),
+        );
         bench_run(
             &mut group,
             "incumbent",

@@ -13,8 +13,23 @@ use wasmtime::Memory;
 pub struct Ctx<H> {
     host: H,
     memory: Option<Memory>,
-    policy: Policy,
-    tracing: bool,
+    /// The bound memory while tracing is off: the one field an ordinary call tests, so that the
+    /// tracing switch and the memory lookup share a single branch (see [`crate::glue::enter`]).
+    fast: Option<Memory>,
+    pub(crate) policy: Policy,
+    pub(crate) trace: Trace,
+}
+
+/// What tracing keeps of the call in progress.
+#[derive(Debug, Default)]
+pub(crate) struct Trace {
+    /// The switch.
+    pub(crate) on: bool,
+    /// The start of the call's trace line: its name and arguments.
+    pub(crate) line: Option<String>,
+    /// Why the call failed, when its error code does not say it all (bad input, a function
+    /// the host does not implement).
+    pub(crate) note: Option<String>,
 }
 
 impl<H> Ctx<H> {
@@ -24,8 +39,9 @@ impl<H> Ctx<H> {
         Ctx {
             host,
             memory: None,
+            fast: None,
             policy: Policy::default(),
-            tracing: false,
+            trace: Trace::default(),
         }
     }
 
@@ -63,13 +79,14 @@ impl<H> Ctx<H> {
 
     /// Turns tracing of every WASI call on or off for this store (see [`crate::trace`]).
     pub fn set_tracing(&mut self, on: bool) {
-        self.tracing = on;
+        self.trace.on = on;
+        self.fast = if on { None } else { self.memory };
     }
 
     /// Whether calls are traced.
     #[inline]
     pub fn tracing(&self) -> bool {
-        self.tracing
+        self.trace.on
     }
 
     /// Binds the guest's memory, so that calls stop looking up its `memory` export by name (which
@@ -77,11 +94,18 @@ impl<H> Ctx<H> {
     /// store that runs several instances which each export a memory should not bind one.
     pub fn bind_memory(&mut self, memory: Memory) {
         self.memory = Some(memory);
+        self.fast = if self.trace.on { None } else { self.memory };
     }
 
     /// The bound memory, if any.
     pub fn memory(&self) -> Option<Memory> {
         self.memory
+    }
+
+    /// The bound memory if calls are not traced: what lets a call skip every other check.
+    #[inline(always)]
+    pub(crate) fn fast_memory(&self) -> Option<Memory> {
+        self.fast
     }
 }
 

@@ -3,47 +3,125 @@
 //! result or a trap. Hosts do not need these; they are public so that generated code (which lives
 //! in other crates too) can reach them.
 
-use wasmtime::{Caller, Extern};
+use wasmtime::{Caller, Extern, Memory};
 
+use crate::ctx::Trace;
 use crate::{
     BadInput, Ctx, Error, ErrorCode, GuestArray, GuestError, GuestMemory, GuestPtr, GuestStr,
     GuestType, OnBadInput, OnNotImplemented, Policy, Scalar,
 };
 
-/// The host context and the guest memory for a call of a function that touches memory.
+/// The host context, the guest memory and whether the call is on the slow path, for a call of
+/// a function that touches memory.
 ///
 /// The memory bound with [`Ctx::bind_memory`] is used if there is one; otherwise the caller's
 /// `memory` export is looked up. A guest without one gets [`GuestMemory::missing`].
+///
+/// An ordinary call (memory bound, tracing off) tests one field of the context and branches
+/// once, as it would with no tracing switch; it gets `false`. A traced call, or one whose memory
+/// is not bound, gets `true`, and the generated code then asks [`Ctx::tracing`].
 // Always inlined: shared by every generated function, it is otherwise left out of line and its
 // result travels through memory, which costs more than the rest of a small call.
 #[inline(always)]
 pub fn enter<'a, T: 'static, H: 'a>(
     caller: &'a mut Caller<'_, T>,
     get: &impl Fn(&mut T) -> &mut Ctx<H>,
-) -> (&'a mut Ctx<H>, GuestMemory<'a>) {
-    let memory = match get(caller.data_mut()).memory() {
+) -> (&'a mut Ctx<H>, GuestMemory<'a>, bool) {
+    match get(caller.data_mut()).fast_memory() {
+        Some(memory) => {
+            let (bytes, data) = memory.data_and_store_mut(caller);
+            (get(data), GuestMemory::new(bytes), false)
+        }
+        // Only the lookup is out of line: what is merged with the path above are a few values
+        // in registers, not a structure returned through memory.
+        None => match find_memory(caller, get) {
+            Some(memory) => {
+                let (bytes, data) = memory.data_and_store_mut(caller);
+                (get(data), GuestMemory::new(bytes), true)
+            }
+            None => (get(caller.data_mut()), GuestMemory::missing(), true),
+        },
+    }
+}
+
+/// The guest memory of a call on the slow path: the bound one, else the caller's `memory`
+/// export.
+#[cold]
+#[inline(never)]
+fn find_memory<T: 'static, H>(
+    caller: &mut Caller<'_, T>,
+    get: &impl Fn(&mut T) -> &mut Ctx<H>,
+) -> Option<Memory> {
+    match get(caller.data_mut()).memory() {
         Some(memory) => Some(memory),
         None => match caller.get_export("memory") {
             Some(Extern::Memory(memory)) => Some(memory),
             _ => None,
         },
-    };
-    match memory {
-        Some(memory) => {
-            let (bytes, data) = memory.data_and_store_mut(caller);
-            (get(data), GuestMemory::new(bytes))
-        }
-        None => (get(caller.data_mut()), GuestMemory::missing()),
     }
 }
 
-/// The host context for a call of a function that never touches memory.
+/// The host context, no memory and whether the call is on the slow path (whether calls are
+/// traced), for a call of a function that never touches memory.
 #[inline(always)]
 pub fn enter_without_memory<'a, T: 'static, H: 'a>(
     caller: &'a mut Caller<'_, T>,
     get: &impl Fn(&mut T) -> &mut Ctx<H>,
-) -> (&'a mut Ctx<H>, GuestMemory<'a>) {
-    (get(caller.data_mut()), GuestMemory::missing())
+) -> (&'a mut Ctx<H>, GuestMemory<'a>, bool) {
+    let ctx = get(caller.data_mut());
+    let slow = ctx.tracing();
+    (ctx, GuestMemory::missing(), slow)
+}
+
+/// Keeps the start of a traced call's trace line (its name and arguments, described before the
+/// call) until [`end_trace`].
+#[cold]
+pub fn begin_trace<H>(ctx: &mut Ctx<H>, line: String) {
+    ctx.trace.line = Some(line);
+    ctx.trace.note = None;
+}
+
+/// Gives back the wasm result of a call, after handing it with the trace line kept by
+/// [`begin_trace`] to `report` if calls are traced.
+///
+/// What an ordinary call pays for this is one test of the context's tracing switch after the
+/// host's method: nothing of the call is kept across the method for it, and the result is taken
+/// apart by value, so that it stays in registers.
+// Nested calls cannot mix up trace lines: a host method has no `Caller`, so it cannot call back
+// into the guest while its own line is kept.
+#[inline(always)]
+pub fn end_trace<H, W>(
+    ctx: &mut Ctx<H>,
+    outcome: wasmtime::Result<W>,
+    report: impl FnOnce(Line, Result<W, &wasmtime::Error>),
+) -> wasmtime::Result<W>
+where
+    W: Copy,
+{
+    let line = if ctx.tracing() { end_line(ctx) } else { None };
+    match outcome {
+        Ok(value) => {
+            if let Some(line) = line {
+                report(line, Ok(value));
+            }
+            Ok(value)
+        }
+        Err(trap) => {
+            if let Some(line) = line {
+                report(line, Err(&trap));
+            }
+            Err(trap)
+        }
+    }
+}
+
+/// A trace line ready for its outcome, with a note on why the call failed if there is one.
+pub type Line = (String, Option<String>);
+
+#[cold]
+fn end_line<H>(ctx: &mut Ctx<H>) -> Option<Line> {
+    let line = ctx.trace.line.take()?;
+    Some((line, ctx.trace.note.take()))
 }
 
 /// Names the parameter a guest error came from.
@@ -117,29 +195,29 @@ pub fn out_ptr<T: GuestType>(mem: &GuestMemory<'_>, ptr: i32) -> Result<GuestPtr
 /// The wasm result of a function whose witx result is `(expected _ (error E))`: 0 on success, the
 /// error code or a trap otherwise.
 #[inline]
-pub fn errno_result<E: ErrorCode>(
-    policy: &Policy,
+pub fn errno_result<E: ErrorCode, H>(
+    ctx: &mut Ctx<H>,
     func: &'static str,
     result: Result<(), Error<E>>,
 ) -> wasmtime::Result<u64> {
     match result {
         Ok(()) => Ok(0),
         Err(Error::Errno(code)) => Ok(code.raw()),
-        Err(error) => failure(policy, func, error).map(E::raw),
+        Err(error) => failure(&ctx.policy, &mut ctx.trace, func, error).map(E::raw),
     }
 }
 
 /// The wasm result of a function whose witx result is a plain value: errors of such functions
 /// can only trap.
 #[inline]
-pub fn value_result<V, E: ErrorCode>(
-    policy: &Policy,
+pub fn value_result<V, E: ErrorCode, H>(
+    ctx: &mut Ctx<H>,
     func: &'static str,
     result: Result<V, Error<E>>,
 ) -> wasmtime::Result<V> {
     match result {
         Ok(v) => Ok(v),
-        Err(error) => Err(match failure(policy, func, error) {
+        Err(error) => Err(match failure(&ctx.policy, &mut ctx.trace, func, error) {
             Ok(code) => wasmtime::Error::msg(format!(
                 "{func}: failed with `{}`, which this function cannot return",
                 code.name()
@@ -149,10 +227,12 @@ pub fn value_result<V, E: ErrorCode>(
     }
 }
 
-/// The error code a failed call returns, or the trap it ends with, under `policy`.
+/// The error code a failed call returns, or the trap it ends with, under `policy`; with tracing
+/// on, why the call failed is noted for its trace line.
 #[cold]
-pub fn failure<E: ErrorCode>(
+fn failure<E: ErrorCode>(
     policy: &Policy,
+    trace: &mut Trace,
     func: &'static str,
     error: Error<E>,
 ) -> wasmtime::Result<E> {
@@ -164,6 +244,13 @@ pub fn failure<E: ErrorCode>(
                 OnBadInput::Errno => E::from_name(error.errno_name()),
                 OnBadInput::Trap => None,
             };
+            // A trap's message says it all; an error code does not.
+            if trace.on && code.is_some() {
+                trace.note = Some(match arg {
+                    Some(arg) => format!("bad `{arg}`: {error}"),
+                    None => format!("bad input: {error}"),
+                });
+            }
             code.ok_or_else(|| match arg {
                 Some(arg) => wasmtime::Error::msg(format!("{func}: argument `{arg}`: {error}")),
                 None => wasmtime::Error::msg(format!("{func}: {error}")),
@@ -179,6 +266,9 @@ pub fn failure<E: ErrorCode>(
                 }
                 OnNotImplemented::Trap => None,
             };
+            if trace.on && code.is_some() {
+                trace.note = Some("not implemented".to_owned());
+            }
             code.ok_or_else(|| {
                 wasmtime::Error::msg(format!("{func}: not implemented by this host"))
             })

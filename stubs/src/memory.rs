@@ -549,6 +549,16 @@ impl<'a> GuestMemory<'a> {
         }
     }
 
+    /// The same memory, borrowed for a shorter time (to hand to a function that takes it by
+    /// value or by reference, without giving up this one).
+    #[inline]
+    pub fn reborrow(&mut self) -> GuestMemory<'_> {
+        GuestMemory {
+            bytes: self.bytes,
+            exported: self.exported,
+        }
+    }
+
     /// The size of the memory in bytes.
     #[inline]
     pub fn len(&self) -> usize {

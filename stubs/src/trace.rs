@@ -4,9 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::{
-    Error, ErrorCode, Exit, GuestArray, GuestBuffer, GuestMemory, GuestPtr, GuestStr, GuestType,
-};
+use crate::{Exit, GuestArray, GuestBuffer, GuestMemory, GuestPtr, GuestStr, GuestType};
 
 /// How a value shows in a trace line: enum cases by name, flags by names, strings by their
 /// (truncated) contents, pointers in hex.
@@ -99,34 +97,25 @@ pub fn scalar<S: crate::Scalar + TraceArg>(raw: u64, mem: &GuestMemory<'_>, out:
     }
 }
 
-/// Ends a trace line with the outcome and emits it.
-pub fn emit<T, E: ErrorCode>(
-    mut line: String,
-    result: &Result<T, Error<E>>,
-    ok: impl FnOnce(&T, &mut String),
+/// Ends a trace line with what the guest gets (the wasm result, after the policy, shown by
+/// `ok`, or the trap) and emits it.
+pub fn emit<W>(
+    (mut line, note): crate::glue::Line,
+    outcome: Result<W, &wasmtime::Error>,
+    ok: impl FnOnce(W, &mut String),
 ) {
     line.push_str(" -> ");
-    match result {
-        Ok(v) => {
-            line.push_str("Ok");
-            ok(v, &mut line);
-        }
-        Err(Error::Errno(code)) => {
-            let _ = write!(line, "Err({})", code.name());
-        }
-        Err(Error::BadInput(bad)) => {
-            let _ = match bad.arg {
-                Some(arg) => write!(line, "Err(bad `{arg}`: {})", bad.error),
-                None => write!(line, "Err(bad input: {})", bad.error),
-            };
-        }
-        Err(Error::NotImplemented) => line.push_str("Err(not implemented)"),
-        Err(Error::Trap(trap)) => {
+    match outcome {
+        Ok(value) => ok(value, &mut line),
+        Err(trap) => {
             let _ = match trap.downcast_ref::<Exit>() {
                 Some(exit) => write!(line, "exit({})", exit.code),
                 None => write!(line, "trap: {trap}"),
             };
         }
+    }
+    if let Some(note) = note {
+        let _ = write!(line, " ({note})");
     }
     tracing::info!(target: "wasi_stubs::trace", "{line}");
 }

@@ -700,30 +700,50 @@ pub mod wasi_ephemeral_nn {
                     target: i32,
                     ret: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem) = ::wasi_stubs::glue::enter(&mut caller, &get);
-                    let result = if ctx.tracing() {
-                        traced_load(
-                            ctx.host_mut(),
-                            &mut mem,
-                            builder_ptr,
-                            builder_len,
-                            encoding,
-                            target,
-                            ret,
-                        )
-                    } else {
-                        call_load(
-                            ctx.host_mut(),
-                            &mut mem,
-                            builder_ptr,
-                            builder_len,
-                            encoding,
-                            target,
-                            ret,
-                        )
-                    };
-                    ::wasi_stubs::glue::errno_result(ctx.policy(), "load", result)
-                        .map(|code| code as i32)
+                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter(
+                        &mut caller,
+                        &get,
+                    );
+                    if slow && ctx.tracing() {
+                        ::wasi_stubs::glue::begin_trace(
+                            ctx,
+                            describe_load(
+                                &mem.reborrow(),
+                                builder_ptr,
+                                builder_len,
+                                encoding,
+                                target,
+                                ret,
+                            ),
+                        );
+                    }
+                    let result = call_load(
+                        ctx.host_mut(),
+                        &mut mem,
+                        builder_ptr,
+                        builder_len,
+                        encoding,
+                        target,
+                        ret,
+                    );
+                    let outcome = ::wasi_stubs::glue::errno_result(ctx, "load", result)
+                        .map(|code| code as i32);
+                    ::wasi_stubs::glue::end_trace(
+                        ctx,
+                        outcome,
+                        move |line, outcome| {
+                            report_load(
+                                line,
+                                outcome,
+                                mem,
+                                builder_ptr,
+                                builder_len,
+                                encoding,
+                                target,
+                                ret,
+                            )
+                        },
+                    )
                 },
             )?;
         linker
@@ -736,30 +756,48 @@ pub mod wasi_ephemeral_nn {
                     name_len: i32,
                     ret: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem) = ::wasi_stubs::glue::enter(&mut caller, &get);
-                    let result = if ctx.tracing() {
-                        traced_load_by_name(
-                            ctx.host_mut(),
-                            &mut mem,
-                            name_ptr,
-                            name_len,
-                            ret,
-                        )
-                    } else {
-                        call_load_by_name(
-                            ctx.host_mut(),
-                            &mut mem,
-                            name_ptr,
-                            name_len,
-                            ret,
-                        )
-                    };
-                    ::wasi_stubs::glue::errno_result(
-                            ctx.policy(),
+                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter(
+                        &mut caller,
+                        &get,
+                    );
+                    if slow && ctx.tracing() {
+                        ::wasi_stubs::glue::begin_trace(
+                            ctx,
+                            describe_load_by_name(
+                                &mem.reborrow(),
+                                name_ptr,
+                                name_len,
+                                ret,
+                            ),
+                        );
+                    }
+                    let result = call_load_by_name(
+                        ctx.host_mut(),
+                        &mut mem,
+                        name_ptr,
+                        name_len,
+                        ret,
+                    );
+                    let outcome = ::wasi_stubs::glue::errno_result(
+                            ctx,
                             "load_by_name",
                             result,
                         )
-                        .map(|code| code as i32)
+                        .map(|code| code as i32);
+                    ::wasi_stubs::glue::end_trace(
+                        ctx,
+                        outcome,
+                        move |line, outcome| {
+                            report_load_by_name(
+                                line,
+                                outcome,
+                                mem,
+                                name_ptr,
+                                name_len,
+                                ret,
+                            )
+                        },
+                    )
                 },
             )?;
         linker
@@ -771,23 +809,35 @@ pub mod wasi_ephemeral_nn {
                     graph: i32,
                     ret: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem) = ::wasi_stubs::glue::enter(&mut caller, &get);
-                    let result = if ctx.tracing() {
-                        traced_init_execution_context(
-                            ctx.host_mut(),
-                            &mut mem,
-                            graph,
-                            ret,
-                        )
-                    } else {
-                        call_init_execution_context(ctx.host_mut(), &mut mem, graph, ret)
-                    };
-                    ::wasi_stubs::glue::errno_result(
-                            ctx.policy(),
+                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter(
+                        &mut caller,
+                        &get,
+                    );
+                    if slow && ctx.tracing() {
+                        ::wasi_stubs::glue::begin_trace(
+                            ctx,
+                            describe_init_execution_context(&mem.reborrow(), graph, ret),
+                        );
+                    }
+                    let result = call_init_execution_context(
+                        ctx.host_mut(),
+                        &mut mem,
+                        graph,
+                        ret,
+                    );
+                    let outcome = ::wasi_stubs::glue::errno_result(
+                            ctx,
                             "init_execution_context",
                             result,
                         )
-                        .map(|code| code as i32)
+                        .map(|code| code as i32);
+                    ::wasi_stubs::glue::end_trace(
+                        ctx,
+                        outcome,
+                        move |line, outcome| {
+                            report_init_execution_context(line, outcome, mem, graph, ret)
+                        },
+                    )
                 },
             )?;
         linker
@@ -800,20 +850,36 @@ pub mod wasi_ephemeral_nn {
                     index: i32,
                     tensor: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem) = ::wasi_stubs::glue::enter(&mut caller, &get);
-                    let result = if ctx.tracing() {
-                        traced_set_input(
-                            ctx.host_mut(),
-                            &mut mem,
-                            context,
-                            index,
-                            tensor,
+                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter(
+                        &mut caller,
+                        &get,
+                    );
+                    if slow && ctx.tracing() {
+                        ::wasi_stubs::glue::begin_trace(
+                            ctx,
+                            describe_set_input(&mem.reborrow(), context, index, tensor),
+                        );
+                    }
+                    let result = call_set_input(
+                        ctx.host_mut(),
+                        &mut mem,
+                        context,
+                        index,
+                        tensor,
+                    );
+                    let outcome = ::wasi_stubs::glue::errno_result(
+                            ctx,
+                            "set_input",
+                            result,
                         )
-                    } else {
-                        call_set_input(ctx.host_mut(), &mut mem, context, index, tensor)
-                    };
-                    ::wasi_stubs::glue::errno_result(ctx.policy(), "set_input", result)
-                        .map(|code| code as i32)
+                        .map(|code| code as i32);
+                    ::wasi_stubs::glue::end_trace(
+                        ctx,
+                        outcome,
+                        move |line, outcome| {
+                            report_set_input(line, outcome, mem, context, index, tensor)
+                        },
+                    )
                 },
             )?;
         linker
@@ -828,30 +894,54 @@ pub mod wasi_ephemeral_nn {
                     out_buffer_max_size: i32,
                     ret: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem) = ::wasi_stubs::glue::enter(&mut caller, &get);
-                    let result = if ctx.tracing() {
-                        traced_get_output(
-                            ctx.host_mut(),
-                            &mut mem,
-                            context,
-                            index,
-                            out_buffer,
-                            out_buffer_max_size,
-                            ret,
+                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter(
+                        &mut caller,
+                        &get,
+                    );
+                    if slow && ctx.tracing() {
+                        ::wasi_stubs::glue::begin_trace(
+                            ctx,
+                            describe_get_output(
+                                &mem.reborrow(),
+                                context,
+                                index,
+                                out_buffer,
+                                out_buffer_max_size,
+                                ret,
+                            ),
+                        );
+                    }
+                    let result = call_get_output(
+                        ctx.host_mut(),
+                        &mut mem,
+                        context,
+                        index,
+                        out_buffer,
+                        out_buffer_max_size,
+                        ret,
+                    );
+                    let outcome = ::wasi_stubs::glue::errno_result(
+                            ctx,
+                            "get_output",
+                            result,
                         )
-                    } else {
-                        call_get_output(
-                            ctx.host_mut(),
-                            &mut mem,
-                            context,
-                            index,
-                            out_buffer,
-                            out_buffer_max_size,
-                            ret,
-                        )
-                    };
-                    ::wasi_stubs::glue::errno_result(ctx.policy(), "get_output", result)
-                        .map(|code| code as i32)
+                        .map(|code| code as i32);
+                    ::wasi_stubs::glue::end_trace(
+                        ctx,
+                        outcome,
+                        move |line, outcome| {
+                            report_get_output(
+                                line,
+                                outcome,
+                                mem,
+                                context,
+                                index,
+                                out_buffer,
+                                out_buffer_max_size,
+                                ret,
+                            )
+                        },
+                    )
                 },
             )?;
         linker
@@ -862,17 +952,30 @@ pub mod wasi_ephemeral_nn {
                     mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>,
                     context: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem) = ::wasi_stubs::glue::enter_without_memory(
+                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter_without_memory(
                         &mut caller,
                         &get,
                     );
-                    let result = if ctx.tracing() {
-                        traced_compute(ctx.host_mut(), &mut mem, context)
-                    } else {
-                        call_compute(ctx.host_mut(), &mut mem, context)
-                    };
-                    ::wasi_stubs::glue::errno_result(ctx.policy(), "compute", result)
-                        .map(|code| code as i32)
+                    if slow && ctx.tracing() {
+                        ::wasi_stubs::glue::begin_trace(
+                            ctx,
+                            describe_compute(&mem.reborrow(), context),
+                        );
+                    }
+                    let result = call_compute(ctx.host_mut(), &mut mem, context);
+                    let outcome = ::wasi_stubs::glue::errno_result(
+                            ctx,
+                            "compute",
+                            result,
+                        )
+                        .map(|code| code as i32);
+                    ::wasi_stubs::glue::end_trace(
+                        ctx,
+                        outcome,
+                        move |line, outcome| {
+                            report_compute(line, outcome, mem, context)
+                        },
+                    )
                 },
             )?;
         ::core::result::Result::Ok(())
@@ -937,38 +1040,39 @@ pub mod wasi_ephemeral_nn {
         trace_line.push(')');
         trace_line
     }
-    /// The call, traced: out of line, so that a call that is not traced pays one branch.
+    /// Ends the trace line of a call with what the guest gets, and emits it.
     #[cold]
     #[inline(never)]
-    fn traced_load<H: WasiEphemeralNn + ?Sized>(
-        host: &mut H,
-        mem: &mut ::wasi_stubs::GuestMemory<'_>,
+    #[allow(unused_variables)]
+    fn report_load(
+        line: ::wasi_stubs::glue::Line,
+        outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
+        mem: ::wasi_stubs::GuestMemory<'_>,
         builder_ptr: i32,
         builder_len: i32,
         encoding: i32,
         target: i32,
         ret: i32,
-    ) -> ::core::result::Result<(), ::wasi_stubs::Error<NnErrno>> {
-        let line = describe_load(mem, builder_ptr, builder_len, encoding, target, ret);
-        let result = call_load(
-            host,
-            mem,
-            builder_ptr,
-            builder_len,
-            encoding,
-            target,
-            ret,
-        );
+    ) {
+        let mem = &mem;
         ::wasi_stubs::trace::emit(
             line,
-            &result,
-            |_, out| {
-                out.push('(');
-                ::wasi_stubs::trace::read::<Graph>(ret, mem, out);
-                out.push(')');
+            outcome,
+            |value, out| {
+                if value == 0 {
+                    out.push_str("Ok");
+                    out.push('(');
+                    ::wasi_stubs::trace::read::<Graph>(ret, mem, out);
+                    out.push(')');
+                } else {
+                    out.push_str("Err(");
+                    ::wasi_stubs::trace::scalar::<
+                        NnErrno,
+                    >(u64::from(value as u32), mem, out);
+                    out.push(')');
+                }
             },
         );
-        result
     }
     #[inline]
     fn call_load_by_name<H: WasiEphemeralNn + ?Sized>(
@@ -1011,28 +1115,37 @@ pub mod wasi_ephemeral_nn {
         trace_line.push(')');
         trace_line
     }
-    /// The call, traced: out of line, so that a call that is not traced pays one branch.
+    /// Ends the trace line of a call with what the guest gets, and emits it.
     #[cold]
     #[inline(never)]
-    fn traced_load_by_name<H: WasiEphemeralNn + ?Sized>(
-        host: &mut H,
-        mem: &mut ::wasi_stubs::GuestMemory<'_>,
+    #[allow(unused_variables)]
+    fn report_load_by_name(
+        line: ::wasi_stubs::glue::Line,
+        outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
+        mem: ::wasi_stubs::GuestMemory<'_>,
         name_ptr: i32,
         name_len: i32,
         ret: i32,
-    ) -> ::core::result::Result<(), ::wasi_stubs::Error<NnErrno>> {
-        let line = describe_load_by_name(mem, name_ptr, name_len, ret);
-        let result = call_load_by_name(host, mem, name_ptr, name_len, ret);
+    ) {
+        let mem = &mem;
         ::wasi_stubs::trace::emit(
             line,
-            &result,
-            |_, out| {
-                out.push('(');
-                ::wasi_stubs::trace::read::<Graph>(ret, mem, out);
-                out.push(')');
+            outcome,
+            |value, out| {
+                if value == 0 {
+                    out.push_str("Ok");
+                    out.push('(');
+                    ::wasi_stubs::trace::read::<Graph>(ret, mem, out);
+                    out.push(')');
+                } else {
+                    out.push_str("Err(");
+                    ::wasi_stubs::trace::scalar::<
+                        NnErrno,
+                    >(u64::from(value as u32), mem, out);
+                    out.push(')');
+                }
             },
         );
-        result
     }
     #[inline]
     fn call_init_execution_context<H: WasiEphemeralNn + ?Sized>(
@@ -1068,27 +1181,36 @@ pub mod wasi_ephemeral_nn {
         trace_line.push(')');
         trace_line
     }
-    /// The call, traced: out of line, so that a call that is not traced pays one branch.
+    /// Ends the trace line of a call with what the guest gets, and emits it.
     #[cold]
     #[inline(never)]
-    fn traced_init_execution_context<H: WasiEphemeralNn + ?Sized>(
-        host: &mut H,
-        mem: &mut ::wasi_stubs::GuestMemory<'_>,
+    #[allow(unused_variables)]
+    fn report_init_execution_context(
+        line: ::wasi_stubs::glue::Line,
+        outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
+        mem: ::wasi_stubs::GuestMemory<'_>,
         graph: i32,
         ret: i32,
-    ) -> ::core::result::Result<(), ::wasi_stubs::Error<NnErrno>> {
-        let line = describe_init_execution_context(mem, graph, ret);
-        let result = call_init_execution_context(host, mem, graph, ret);
+    ) {
+        let mem = &mem;
         ::wasi_stubs::trace::emit(
             line,
-            &result,
-            |_, out| {
-                out.push('(');
-                ::wasi_stubs::trace::read::<GraphExecutionContext>(ret, mem, out);
-                out.push(')');
+            outcome,
+            |value, out| {
+                if value == 0 {
+                    out.push_str("Ok");
+                    out.push('(');
+                    ::wasi_stubs::trace::read::<GraphExecutionContext>(ret, mem, out);
+                    out.push(')');
+                } else {
+                    out.push_str("Err(");
+                    ::wasi_stubs::trace::scalar::<
+                        NnErrno,
+                    >(u64::from(value as u32), mem, out);
+                    out.push(')');
+                }
             },
         );
-        result
     }
     #[inline]
     fn call_set_input<H: WasiEphemeralNn + ?Sized>(
@@ -1135,20 +1257,34 @@ pub mod wasi_ephemeral_nn {
         trace_line.push(')');
         trace_line
     }
-    /// The call, traced: out of line, so that a call that is not traced pays one branch.
+    /// Ends the trace line of a call with what the guest gets, and emits it.
     #[cold]
     #[inline(never)]
-    fn traced_set_input<H: WasiEphemeralNn + ?Sized>(
-        host: &mut H,
-        mem: &mut ::wasi_stubs::GuestMemory<'_>,
+    #[allow(unused_variables)]
+    fn report_set_input(
+        line: ::wasi_stubs::glue::Line,
+        outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
+        mem: ::wasi_stubs::GuestMemory<'_>,
         context: i32,
         index: i32,
         tensor: i32,
-    ) -> ::core::result::Result<(), ::wasi_stubs::Error<NnErrno>> {
-        let line = describe_set_input(mem, context, index, tensor);
-        let result = call_set_input(host, mem, context, index, tensor);
-        ::wasi_stubs::trace::emit(line, &result, |_, _| {});
-        result
+    ) {
+        let mem = &mem;
+        ::wasi_stubs::trace::emit(
+            line,
+            outcome,
+            |value, out| {
+                if value == 0 {
+                    out.push_str("Ok");
+                } else {
+                    out.push_str("Err(");
+                    ::wasi_stubs::trace::scalar::<
+                        NnErrno,
+                    >(u64::from(value as u32), mem, out);
+                    out.push(')');
+                }
+            },
+        );
     }
     #[inline]
     fn call_get_output<H: WasiEphemeralNn + ?Sized>(
@@ -1215,45 +1351,39 @@ pub mod wasi_ephemeral_nn {
         trace_line.push(')');
         trace_line
     }
-    /// The call, traced: out of line, so that a call that is not traced pays one branch.
+    /// Ends the trace line of a call with what the guest gets, and emits it.
     #[cold]
     #[inline(never)]
-    fn traced_get_output<H: WasiEphemeralNn + ?Sized>(
-        host: &mut H,
-        mem: &mut ::wasi_stubs::GuestMemory<'_>,
+    #[allow(unused_variables)]
+    fn report_get_output(
+        line: ::wasi_stubs::glue::Line,
+        outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
+        mem: ::wasi_stubs::GuestMemory<'_>,
         context: i32,
         index: i32,
         out_buffer: i32,
         out_buffer_max_size: i32,
         ret: i32,
-    ) -> ::core::result::Result<(), ::wasi_stubs::Error<NnErrno>> {
-        let line = describe_get_output(
-            mem,
-            context,
-            index,
-            out_buffer,
-            out_buffer_max_size,
-            ret,
-        );
-        let result = call_get_output(
-            host,
-            mem,
-            context,
-            index,
-            out_buffer,
-            out_buffer_max_size,
-            ret,
-        );
+    ) {
+        let mem = &mem;
         ::wasi_stubs::trace::emit(
             line,
-            &result,
-            |_, out| {
-                out.push('(');
-                ::wasi_stubs::trace::read::<BufferSize>(ret, mem, out);
-                out.push(')');
+            outcome,
+            |value, out| {
+                if value == 0 {
+                    out.push_str("Ok");
+                    out.push('(');
+                    ::wasi_stubs::trace::read::<BufferSize>(ret, mem, out);
+                    out.push(')');
+                } else {
+                    out.push_str("Err(");
+                    ::wasi_stubs::trace::scalar::<
+                        NnErrno,
+                    >(u64::from(value as u32), mem, out);
+                    out.push(')');
+                }
             },
         );
-        result
     }
     #[inline]
     fn call_compute<H: WasiEphemeralNn + ?Sized>(
@@ -1282,18 +1412,32 @@ pub mod wasi_ephemeral_nn {
         trace_line.push(')');
         trace_line
     }
-    /// The call, traced: out of line, so that a call that is not traced pays one branch.
+    /// Ends the trace line of a call with what the guest gets, and emits it.
     #[cold]
     #[inline(never)]
-    fn traced_compute<H: WasiEphemeralNn + ?Sized>(
-        host: &mut H,
-        mem: &mut ::wasi_stubs::GuestMemory<'_>,
+    #[allow(unused_variables)]
+    fn report_compute(
+        line: ::wasi_stubs::glue::Line,
+        outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
+        mem: ::wasi_stubs::GuestMemory<'_>,
         context: i32,
-    ) -> ::core::result::Result<(), ::wasi_stubs::Error<NnErrno>> {
-        let line = describe_compute(mem, context);
-        let result = call_compute(host, mem, context);
-        ::wasi_stubs::trace::emit(line, &result, |_, _| {});
-        result
+    ) {
+        let mem = &mem;
+        ::wasi_stubs::trace::emit(
+            line,
+            outcome,
+            |value, out| {
+                if value == 0 {
+                    out.push_str("Ok");
+                } else {
+                    out.push_str("Err(");
+                    ::wasi_stubs::trace::scalar::<
+                        NnErrno,
+                    >(u64::from(value as u32), mem, out);
+                    out.push(')');
+                }
+            },
+        );
     }
 }
 pub use self::wasi_ephemeral_nn::*;

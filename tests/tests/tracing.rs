@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use wasi_stubs::Policy;
+use wasi_stubs::{OnBadInput, OnNotImplemented, Policy};
 use wasi_stubs_tests::{Guest, Recorder};
 
 const GUEST: &str = r#"
@@ -43,7 +43,13 @@ impl Write for Lines {
     }
 }
 
-fn traced(on: bool) -> String {
+/// The trace lines of one run of `GUEST` under `policy`, after `setup` has had the guest's
+/// store (to switch tracing on, bind memory...).
+fn traced_with(
+    policy: Policy,
+    setup: impl FnOnce(&mut Guest<Recorder>),
+    run: impl FnOnce(&mut Guest<Recorder>),
+) -> String {
     let lines = Lines::default();
     let writer = lines.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -59,31 +65,130 @@ fn traced(on: bool) -> String {
             realtime: 42,
             ..Recorder::default()
         };
-        let mut g = Guest::new(GUEST, host, Policy::default()).unwrap();
-        g.store.data_mut().set_tracing(on);
-        let err = g.call("run", &[]).unwrap_err();
-        assert!(err.downcast_ref::<wasi_stubs::Exit>().is_some());
+        let mut g = Guest::new(GUEST, host, policy).unwrap();
+        setup(&mut g);
+        run(&mut g);
     });
     let bytes = lines.0.lock().unwrap().clone();
     String::from_utf8(bytes).unwrap()
 }
 
+/// Runs `run` to its `proc_exit(7)`.
+fn run_to_exit(g: &mut Guest<Recorder>) {
+    let err = g.call("run", &[]).unwrap_err();
+    assert!(err.downcast_ref::<wasi_stubs::Exit>().is_some());
+}
+
+fn traced(on: bool) -> String {
+    traced_with(
+        Policy::default(),
+        |g| g.store.data_mut().set_tracing(on),
+        run_to_exit,
+    )
+}
+
+const ALL_LINES: &str = "fd_write(fd=1, iovs=2 [12 bytes]) -> Ok(12)\n\
+     clock_time_get(id=99 (invalid), precision=1000) -> Err(inval) (bad `id`: 99 is not a valid `clockid`)\n\
+     clock_time_get(id=realtime, precision=1) -> Ok(42)\n\
+     args_sizes_get() -> Ok(2, 7)\n\
+     path_open(fd=3, dirflags=Lookupflags(symlink_follow), path=\"dir/file.txt\", oflags=Oflags(creat | trunc), \
+     fs_rights_base=Rights(fd_read | fd_seek), fs_rights_inheriting=Rights(), fdflags=Fdflags(append)) \
+     -> Err(nosys) (not implemented)\n\
+     proc_exit(rval=7) -> exit(7)\n";
+
+/// Binds the guest's exported memory, as `lifecycle` does: calls then take the short path when
+/// tracing is off.
+fn bind_memory(g: &mut Guest<Recorder>) {
+    let memory = g.instance.get_memory(&mut g.store, "memory").unwrap();
+    g.store.data_mut().bind_memory(memory);
+}
+
 #[test]
 fn every_call_is_traced_with_decoded_arguments_and_outcome() {
-    assert_eq!(
-        traced(true),
-        "fd_write(fd=1, iovs=2 [12 bytes]) -> Ok(12)\n\
-         clock_time_get(id=99 (invalid), precision=1000) -> Err(bad `id`: 99 is not a valid `clockid`)\n\
-         clock_time_get(id=realtime, precision=1) -> Ok(42)\n\
-         args_sizes_get() -> Ok(2, 7)\n\
-         path_open(fd=3, dirflags=Lookupflags(symlink_follow), path=\"dir/file.txt\", oflags=Oflags(creat | trunc), \
-         fs_rights_base=Rights(fd_read | fd_seek), fs_rights_inheriting=Rights(), fdflags=Fdflags(append)) \
-         -> Err(not implemented)\n\
-         proc_exit(rval=7) -> exit(7)\n"
-    );
+    assert_eq!(traced(true), ALL_LINES);
 }
 
 #[test]
 fn tracing_off_emits_nothing() {
     assert_eq!(traced(false), "");
+}
+
+#[test]
+fn bound_memory_traces_the_same() {
+    // Tracing switched on after the memory is bound, and before.
+    let after = traced_with(
+        Policy::default(),
+        |g| {
+            bind_memory(g);
+            g.store.data_mut().set_tracing(true);
+        },
+        run_to_exit,
+    );
+    assert_eq!(after, ALL_LINES);
+    let before = traced_with(
+        Policy::default(),
+        |g| {
+            g.store.data_mut().set_tracing(true);
+            bind_memory(g);
+        },
+        run_to_exit,
+    );
+    assert_eq!(before, ALL_LINES);
+    let off = traced_with(Policy::default(), bind_memory, run_to_exit);
+    assert_eq!(off, "");
+}
+
+#[test]
+fn tracing_switches_per_store_between_calls() {
+    for bind in [false, true] {
+        let lines = traced_with(
+            Policy::default(),
+            |g| {
+                if bind {
+                    bind_memory(g);
+                }
+            },
+            |g| {
+                // `run` makes six calls; each run below ends at `proc_exit`. Tracing is on for
+                // the second run only.
+                run_to_exit(g);
+                g.store.data_mut().set_tracing(true);
+                run_to_exit(g);
+                g.store.data_mut().set_tracing(false);
+                run_to_exit(g);
+            },
+        );
+        assert_eq!(lines, ALL_LINES, "memory bound: {bind}");
+    }
+}
+
+#[test]
+fn a_trap_is_the_outcome_under_the_trap_policy() {
+    let lines = traced_with(
+        Policy::default().bad_input(OnBadInput::Trap),
+        |g| g.store.data_mut().set_tracing(true),
+        |g| {
+            let err = g.call("run", &[]).unwrap_err();
+            assert!(format!("{err:?}").contains("clock_time_get"), "{err:?}");
+        },
+    );
+    assert_eq!(
+        lines,
+        "fd_write(fd=1, iovs=2 [12 bytes]) -> Ok(12)\n\
+         clock_time_get(id=99 (invalid), precision=1000) -> \
+         trap: clock_time_get: argument `id`: 99 is not a valid `clockid`\n"
+    );
+}
+
+#[test]
+fn the_errno_shown_is_the_one_the_policy_gives() {
+    let lines = traced_with(
+        Policy::default().not_implemented_for("path_open", OnNotImplemented::Errno("acces")),
+        |g| g.store.data_mut().set_tracing(true),
+        run_to_exit,
+    );
+    assert!(
+        lines.contains("fdflags=Fdflags(append)) -> Err(acces) (not implemented)\n"),
+        "{lines}"
+    );
 }
