@@ -1,6 +1,10 @@
 //! Tracing of WASI calls: with [`Ctx::set_tracing`](crate::Ctx::set_tracing) on, every call of a
 //! generated function emits a `tracing` event (target `wasi_stubs::trace`, level `INFO`) such as
-//! `fd_write(fd=1, iovs=1 [12 bytes]) -> Ok(12)`. When it is off, a call pays one branch.
+//! `fd_write(fd=1, iovs=1 [12 bytes]) -> Ok(12)`: the arguments as the guest passed them, then
+//! what the guest gets back after the [`Policy`](crate::Policy) (`Err(nosys) (not implemented)`,
+//! ``Err(inval) (bad `id`: ...)``, `exit(7)`, `trap: ...`).
+//!
+//! When it is off, an ordinary call does not pay for it: see [`crate::glue::enter`].
 
 use std::fmt::Write;
 
