@@ -645,10 +645,11 @@ impl<'a> Func<'a> {
         let describe = self.describe_name();
         let report = format_ident!("report_{}", self.name);
         // An ordinary call (memory bound if it needs memory, tracing off) tests one field of the
-        // context, as it would with no tracing switch: `slow` is a constant `false` on its path,
-        // so the compiler folds away both trace branches there. The memory lookup of an
-        // unbound memory is out of line. All paths make one and the same call of the host, so
-        // its method has one caller and is inlined as it would be with no tracing.
+        // context before the host's method, as it would with no tracing switch: `slow` is a
+        // constant `false` on its path, so the compiler folds the first trace branch away there;
+        // after the method, `end_trace` tests the switch once. The lookup of an unbound memory
+        // is out of line. All paths make one and the same call of the host, so its method has
+        // one caller and is inlined as it would be with no tracing.
         let enter = if self.glue_needs_memory() {
             quote!(enter)
         } else {
