@@ -88,8 +88,7 @@ impl fmt::Display for Error {
                 "not a WebAssembly module: the file does not start with the `\\0asm` magic",
             )?,
             ErrorKind::Component => f.write_str(
-                "a WebAssembly component, not a core module: the audit reads core modules \
-                 (wasip1 guests)",
+                "a WebAssembly component, not a core module (wasip1 guests are core modules)",
             )?,
             ErrorKind::UnsupportedVersion(v) => {
                 write!(f, "unsupported WebAssembly binary version {v:#x}")?

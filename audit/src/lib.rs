@@ -13,9 +13,10 @@
 //! | `other_module` | an import from a module that is not a WASI module; listed, not judged |
 //!
 //! ```no_run
+//! use wasi_stubs::OnNotImplemented;
 //! use wasi_stubs_audit::{Deny, Host, Spec, audit_file};
 //!
-//! let host = Host::new("nosys").with_overrides(["fd_write", "clock_time_get", "random_get"]);
+//! let host = Host::new(OnNotImplemented::Nosys).with_overrides(["fd_write", "clock_time_get", "random_get"]);
 //! let report = audit_file("guest.wasm", &Spec::builtin(), &host)?;
 //! print!("{}", report.to_table());
 //! for entry in report.violations(&[Deny::Default]) {
@@ -25,7 +26,10 @@
 //! ```
 //!
 //! A host built with `#[wasi_stubs(override = "...")]` gives its own list:
-//! `Host::of::<MyHost, dyn preview1::WasiSnapshotPreview1>("nosys")`.
+//! `Host::of::<MyHost, dyn preview1::WasiSnapshotPreview1>(OnNotImplemented::Nosys)`. The policy
+//! is wasi-stubs' own: [`Host::new`] takes the [`wasi_stubs::OnNotImplemented`] of functions the
+//! host does not implement, [`Host::from_policy`] the whole [`wasi_stubs::Policy`] a host's `Ctx`
+//! gets (per-function answers included).
 //!
 //! # Repeated imports
 //!

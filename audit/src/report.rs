@@ -67,6 +67,26 @@ pub struct Entry {
     pub duplicate_of: Option<usize>,
 }
 
+impl Entry {
+    /// Why a policy may deny this import, for people: `not implemented by the host (gets nosys)`,
+    /// `not a function of wasi_snapshot_preview1`, `imported as (i32) -> (), the host links
+    /// (i32) -> (i32)`. `None` for an import the host implements or of another module, which no
+    /// policy denies.
+    pub fn reason(&self) -> Option<String> {
+        match &self.status {
+            Status::Default { policy } => {
+                Some(format!("not implemented by the host (gets {policy})"))
+            }
+            Status::Unknown => Some(format!("not a function of {}", self.module)),
+            Status::WrongSignature { expected } => Some(format!(
+                "imported as {}, the host links {expected}",
+                self.ty
+            )),
+            Status::Overridden | Status::OtherModule => None,
+        }
+    }
+}
+
 /// A policy a guest can break: `default` denies every WASI import the host does not implement
 /// itself, `unknown` every import that would fail instantiation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -370,7 +390,8 @@ fn status_text(e: &Entry) -> String {
     let mut s = match &e.status {
         Status::Overridden => "overridden".to_string(),
         Status::Default { policy } => format!("default ({policy})"),
-        Status::Unknown => format!("unknown: not a function of {}", e.module),
+        Status::Unknown => format!("unknown: {}", e.reason().unwrap_or_default()),
+        // Shorter than the reason: the signature column shows the imported type.
         Status::WrongSignature { expected } => format!("wrong signature: expected {expected}"),
         Status::OtherModule => "other module".to_string(),
     };

@@ -1,4 +1,6 @@
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+use wasi_stubs::{OnNotImplemented, Policy};
 
 use crate::guest::Signature;
 
@@ -22,7 +24,7 @@ pub struct Spec {
 
 impl Spec {
     /// A spec from a generated function table (`wasi_stubs::preview1::FUNCTIONS`).
-    pub fn from_table(module: impl Into<String>, table: &[wasi_stubs::FuncInfo]) -> Self {
+    fn from_table(module: impl Into<String>, table: &[wasi_stubs::FuncInfo]) -> Self {
         Spec {
             module: module.into(),
             functions: table
@@ -42,18 +44,12 @@ impl Spec {
 
     /// `wasi_snapshot_preview1`, 46 functions.
     pub fn preview1() -> Self {
-        Spec::from_table(
-            wasi_stubs::preview1::MODULE,
-            wasi_stubs::preview1::FUNCTIONS,
-        )
+        Spec::of::<dyn wasi_stubs::preview1::WasiSnapshotPreview1>()
     }
 
     /// `wasi_unstable` (snapshot_0), 45 functions.
     pub fn preview0() -> Self {
-        Spec::from_table(
-            wasi_stubs::preview0::MODULE,
-            wasi_stubs::preview0::FUNCTIONS,
-        )
+        Spec::of::<dyn wasi_stubs::preview0::WasiUnstable>()
     }
 
     /// The two WASI modules wasi-stubs links: [`Spec::preview1`] and [`Spec::preview0`].
@@ -67,7 +63,8 @@ impl Spec {
     }
 }
 
-/// What a host answers: the functions it implements itself (by name) and the policy the others get.
+/// What a host answers: the functions it implements itself (by name) and the
+/// [`wasi_stubs::Policy`] the others get (only its [`OnNotImplemented`] answers matter here).
 ///
 /// Overrides are names, not (module, name) pairs: a wasi-stubs host implements the preview1 trait
 /// and serves `wasi_unstable` through the polyfill, so a preview1 override answers the snapshot_0
@@ -75,24 +72,26 @@ impl Spec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Host {
     overrides: BTreeSet<String>,
-    default_policy: String,
-    policies: BTreeMap<String, String>,
+    policy: Policy,
 }
 
 impl Host {
-    /// A host that overrides nothing; every function gets `default_policy` (a label such as
-    /// `nosys`, `badf`, `trap` or `log`, shown in the report).
-    pub fn new(default_policy: impl Into<String>) -> Self {
+    /// A host that overrides nothing; every function gets `default_policy`.
+    pub fn new(default_policy: OnNotImplemented) -> Self {
+        Host::from_policy(Policy::default().not_implemented(default_policy))
+    }
+
+    /// A host that overrides nothing, with the policy it gives its `wasi_stubs::Ctx`.
+    pub fn from_policy(policy: Policy) -> Self {
         Host {
             overrides: BTreeSet::new(),
-            default_policy: default_policy.into(),
-            policies: BTreeMap::new(),
+            policy,
         }
     }
 
     /// The host `H`, from the override list `#[wasi_stubs(override = "...")]` checked:
-    /// `Host::of::<MyHost, dyn WasiSnapshotPreview1>("nosys")`.
-    pub fn of<H, S>(default_policy: impl Into<String>) -> Self
+    /// `Host::of::<MyHost, dyn WasiSnapshotPreview1>(OnNotImplemented::Nosys)`.
+    pub fn of<H, S>(default_policy: OnNotImplemented) -> Self
     where
         H: wasi_stubs::Coverage<S>,
         S: wasi_stubs::Spec + ?Sized,
@@ -111,10 +110,10 @@ impl Host {
         self
     }
 
-    /// Gives one function a policy other than the default.
+    /// Gives one function a policy other than the default ([`Policy::not_implemented_for`]).
     #[must_use]
-    pub fn with_policy(mut self, function: impl Into<String>, policy: impl Into<String>) -> Self {
-        self.policies.insert(function.into(), policy.into());
+    pub fn with_policy(mut self, function: impl Into<String>, policy: OnNotImplemented) -> Self {
+        self.policy = self.policy.not_implemented_for(function, policy);
         self
     }
 
@@ -128,16 +127,19 @@ impl Host {
         self.overrides.contains(name)
     }
 
-    /// The default policy.
-    pub fn default_policy(&self) -> &str {
-        &self.default_policy
+    /// The policy of the functions the host does not implement.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
-    /// The policy `name` gets when the host does not override it.
-    pub fn policy_for(&self, name: &str) -> &str {
-        self.policies
-            .get(name)
-            .map_or(self.default_policy.as_str(), String::as_str)
+    /// The default policy's name (`nosys`, `trap`, `log`, or the errno's name such as `badf`).
+    pub fn default_policy(&self) -> &'static str {
+        label(self.policy.on_not_implemented())
+    }
+
+    /// The name of the policy `name` gets when the host does not override it.
+    pub fn policy_for(&self, name: &str) -> &'static str {
+        label(self.policy.for_function(name))
     }
 
     /// The overridden names that no function of `specs` has, each with the nearest name that
@@ -159,6 +161,17 @@ impl Host {
     }
 }
 
+/// The name a policy is shown with in reports: `nosys`, `trap`, `log` (a warning, then
+/// `nosys`), or the errno's name (`badf`).
+fn label(on: &OnNotImplemented) -> &'static str {
+    match *on {
+        OnNotImplemented::Nosys => "nosys",
+        OnNotImplemented::Errno(name) => name,
+        OnNotImplemented::LogThenNosys => "log",
+        OnNotImplemented::Trap => "trap",
+    }
+}
+
 /// A function name that is in no spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownName {
@@ -169,13 +182,13 @@ pub struct UnknownName {
 }
 
 /// The candidate nearest to `name` by edit distance, if it is close enough to be a typo (at most
-/// a third of the name's length, and at least one edit).
+/// a third of the candidate's length, and at least two edits: the rule of the
+/// `#[wasi_stubs]` macro's suggestions).
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
         .map(|c| (edit_distance(name, c), c))
-        .filter(|&(d, _)| d <= limit)
+        .filter(|&(d, c)| d <= (c.len() / 3).max(2))
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)
 }
@@ -234,9 +247,9 @@ mod tests {
 
     #[test]
     fn host_policies_and_unknown_names() {
-        let host = Host::new("nosys")
+        let host = Host::new(OnNotImplemented::Nosys)
             .with_overrides(["fd_write", "fd_wrte", "bogus_call"])
-            .with_policy("path_open", "trap");
+            .with_policy("path_open", OnNotImplemented::Trap);
         assert_eq!(host.policy_for("path_open"), "trap");
         assert_eq!(host.policy_for("fd_read"), "nosys");
         assert!(host.overrides_function("fd_write"));

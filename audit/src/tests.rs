@@ -1,3 +1,5 @@
+use wasi_stubs::OnNotImplemented;
+
 use crate::*;
 
 fn wasm(wat: &str) -> Vec<u8> {
@@ -9,7 +11,7 @@ fn guest(wat: &str) -> Guest {
 }
 
 fn host() -> Host {
-    Host::new("nosys").with_overrides(["fd_write", "clock_time_get"])
+    Host::new(OnNotImplemented::Nosys).with_overrides(["fd_write", "clock_time_get"])
 }
 
 const P1: &str = "wasi_snapshot_preview1";
@@ -138,7 +140,7 @@ fn policies() {
 
 #[test]
 fn per_function_policy() {
-    let host = host().with_policy("path_open", "trap");
+    let host = host().with_policy("path_open", OnNotImplemented::Trap);
     let report = audit(&guest(MIXED), &Spec::builtin(), &host);
     assert_eq!(
         report.entries[1].status,
@@ -149,13 +151,33 @@ fn per_function_policy() {
 }
 
 #[test]
+fn reasons() {
+    let report = audit(&guest(MIXED), &Spec::builtin(), &host());
+    let reason = |i: usize| report.entries[i].reason();
+    assert_eq!(reason(0), None, "overridden");
+    assert_eq!(
+        reason(1).as_deref(),
+        Some("not implemented by the host (gets nosys)")
+    );
+    assert_eq!(
+        reason(2).as_deref(),
+        Some("not a function of wasi_snapshot_preview1")
+    );
+    assert_eq!(
+        reason(3).as_deref(),
+        Some("imported as (i32, i32) -> (i32), the host links (i32, i32, i32, i32) -> (i32)")
+    );
+    assert_eq!(reason(4), None, "other module");
+}
+
+#[test]
 fn a_repeated_violation_is_reported_once() {
     let g = guest(
         r#"(module
           (import "wasi_snapshot_preview1" "random_get" (func (param i32 i32) (result i32)))
           (import "wasi_snapshot_preview1" "random_get" (func (param i32 i32) (result i32))))"#,
     );
-    let report = audit(&g, &Spec::builtin(), &Host::new("nosys"));
+    let report = audit(&g, &Spec::builtin(), &Host::new(OnNotImplemented::Nosys));
     let v = report.violations(&[Deny::Default]);
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].index, 0);
@@ -302,7 +324,9 @@ fn a_host_from_its_coverage() {
     impl wasi_stubs::Coverage<dyn wasi_stubs::preview1::WasiSnapshotPreview1> for Covered {
         const OVERRIDES: &'static [&'static str] = &["fd_write", "proc_exit"];
     }
-    let host = Host::of::<Covered, dyn wasi_stubs::preview1::WasiSnapshotPreview1>("badf");
+    let host = Host::of::<Covered, dyn wasi_stubs::preview1::WasiSnapshotPreview1>(
+        OnNotImplemented::Errno("badf"),
+    );
     assert_eq!(
         host.overrides().collect::<Vec<_>>(),
         ["fd_write", "proc_exit"]

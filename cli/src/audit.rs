@@ -2,10 +2,12 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use wasi_stubs::host::MinimalHost;
 use wasi_stubs::preview1::WasiSnapshotPreview1;
-use wasi_stubs_audit::{Deny, GuestKind, Host, Spec, Status};
+use wasi_stubs_audit::{Deny, GuestKind, Host, Spec};
 
+use crate::policy::PolicyArg;
 use crate::{Failure, Result, emit, input};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -16,12 +18,20 @@ enum HostKind {
     Minimal,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum DenyArg {
-    /// Imports the host does not implement itself (and those `unknown` denies)
-    Default,
-    /// Imports that would fail instantiation: not in the spec, or the wrong signature
-    Unknown,
+/// `--deny`: the audit's [`Deny`] by its name, listing the possible values in help and errors.
+fn deny_parser() -> impl TypedValueParser<Value = Deny> {
+    let value = |deny: Deny, help: &'static str| PossibleValue::new(deny.as_str()).help(help);
+    PossibleValuesParser::new([
+        value(
+            Deny::Default,
+            "Imports the host does not implement itself (and those `unknown` denies)",
+        ),
+        value(
+            Deny::Unknown,
+            "Imports that would fail instantiation: not in the spec, or the wrong signature",
+        ),
+    ])
+    .try_map(|name| name.parse::<Deny>())
 }
 
 #[derive(Debug, clap::Args)]
@@ -38,17 +48,17 @@ pub struct Args {
     #[arg(long = "override", value_name = "NAMES", value_delimiter = ',')]
     overrides: Vec<String>,
 
-    /// The name of the policy functions that are not overridden get, shown in the report
-    #[arg(long, value_name = "POLICY", default_value = "nosys")]
-    default_policy: String,
+    /// The policy functions that are not overridden get, shown in the report
+    #[arg(long, value_name = "POLICY", value_enum, default_value_t = PolicyArg::Nosys)]
+    default_policy: PolicyArg,
 
     /// Print the report as JSON (see the README for the fields)
     #[arg(long)]
     json: bool,
 
     /// Exit 1 when an import breaks this policy; comma separated or repeated
-    #[arg(long, value_enum, value_delimiter = ',')]
-    deny: Vec<DenyArg>,
+    #[arg(long, value_delimiter = ',', value_parser = deny_parser())]
+    deny: Vec<Deny>,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -58,11 +68,10 @@ pub fn run(args: Args) -> Result<()> {
         .iter()
         .map(|n| n.trim())
         .filter(|n| !n.is_empty());
+    let policy = args.default_policy.into();
     let host = match args.host {
-        HostKind::None => Host::new(&args.default_policy),
-        HostKind::Minimal => {
-            Host::of::<MinimalHost, dyn WasiSnapshotPreview1>(&args.default_policy)
-        }
+        HostKind::None => Host::new(policy),
+        HostKind::Minimal => Host::of::<MinimalHost, dyn WasiSnapshotPreview1>(policy),
     }
     .with_overrides(overrides);
     if let Some(unknown) = host.unknown_overrides(&specs).first() {
@@ -82,17 +91,10 @@ pub fn run(args: Args) -> Result<()> {
     }
 
     let report = wasi_stubs_audit::audit_file(&args.guest, &specs, &host).map_err(input)?;
-    let deny: Vec<Deny> = args
-        .deny
-        .iter()
-        .map(|d| match d {
-            DenyArg::Default => Deny::Default,
-            DenyArg::Unknown => Deny::Unknown,
-        })
-        .collect();
+    let deny = &args.deny;
 
     if args.json {
-        emit(&report.to_json_string(&deny))?;
+        emit(&report.to_json_string(deny))?;
     } else {
         emit(&report.to_table())?;
     }
@@ -103,7 +105,7 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
 
-    let violations = report.violations(&deny);
+    let violations = report.violations(deny);
     if violations.is_empty() {
         return Ok(());
     }
@@ -120,26 +122,22 @@ pub fn run(args: Args) -> Result<()> {
         if violations.len() == 1 { "s" } else { "" },
     );
     for e in violations {
-        let why = match &e.status {
-            Status::Default { policy } => format!("not implemented by the host (gets {policy})"),
-            Status::Unknown => format!("not a function of {}", e.module),
-            Status::WrongSignature { expected } => {
-                format!("imported as {}, the host links {expected}", e.ty)
-            }
-            Status::Overridden | Status::OtherModule => continue,
-        };
-        eprintln!("  {}.{}: {why}", e.module, e.name);
+        if let Some(why) = e.reason() {
+            eprintln!("  {}.{}: {why}", e.module, e.name);
+        }
     }
     Err(Failure::Check)
 }
 
 #[cfg(test)]
 mod tests {
+    use wasi_stubs::OnNotImplemented;
+
     use super::*;
 
     #[test]
     fn the_minimal_host_names_preview1_functions() {
-        let host = Host::of::<MinimalHost, dyn WasiSnapshotPreview1>("nosys");
+        let host = Host::of::<MinimalHost, dyn WasiSnapshotPreview1>(OnNotImplemented::Nosys);
         assert_eq!(host.unknown_overrides(&[Spec::preview1()]), vec![]);
         assert_eq!(host.overrides().count(), 18);
     }

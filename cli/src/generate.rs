@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::{Expr, ExprLit, Item, Lit, LitStr};
 
-use crate::{Failure, Result, emit, input, write_file};
+use crate::{Failure, Result, emit, file_error, input, join_paths, write_file};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -36,8 +36,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let code = generate(&args.witx, args.module_name.as_deref())?;
     if let Some(path) = &args.check {
-        let current = std::fs::read_to_string(path)
-            .map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?;
+        let current = std::fs::read_to_string(path).map_err(|e| file_error(path, e))?;
         return match first_difference(&current, &code) {
             None => Ok(()),
             Some(diff) => {
@@ -51,11 +50,7 @@ pub fn run(args: Args) -> Result<()> {
                 };
                 eprintln!(
                     "  = help: regenerate it with `wasi-stubs gen --witx {}{module_name} -o {}`",
-                    args.witx
-                        .iter()
-                        .map(|p| p.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(" "),
+                    join_paths(&args.witx, " "),
                     path.display()
                 );
                 Err(Failure::Check)
@@ -79,7 +74,7 @@ pub fn generate(witx: &[PathBuf], module_name: Option<&str>) -> Result<String> {
             let [module] = modules.as_slice() else {
                 return Err(input(format!(
                     "{}: --module-name needs a document with exactly one module; this one has {}",
-                    files(witx),
+                    join_paths(witx, ", "),
                     modules.len()
                 )));
             };
@@ -90,14 +85,6 @@ pub fn generate(witx: &[PathBuf], module_name: Option<&str>) -> Result<String> {
         }
     };
     wasi_stubs_codegen::pretty(tokens).map_err(|e| crate::witx::error(witx, &e))
-}
-
-fn files(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Rewrites the generated `pub const MODULE: &str = "<from>";` to `to`. Everything the glue

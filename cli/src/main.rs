@@ -10,12 +10,13 @@
 
 mod audit;
 mod generate;
+mod policy;
 mod run;
 mod spec;
 mod witx;
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -63,6 +64,31 @@ fn input(e: impl std::fmt::Display) -> Failure {
     Failure::Input(e.to_string())
 }
 
+/// Bad input in the file at `path` (one it cannot read or write): `FILE: error`.
+pub(crate) fn file_error(path: &Path, e: impl std::fmt::Display) -> Failure {
+    Failure::Input(format!("{}: {e}", path.display()))
+}
+
+/// The files of `paths`, joined with `separator`.
+pub(crate) fn join_paths(paths: &[PathBuf], separator: &str) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+/// A parser's message `what\n --> file:line:col\n | source...` as `file:line:col: what`: the
+/// place first, on one line (the first line alone when the message gives no place).
+pub(crate) fn place_first(message: &str) -> String {
+    let mut lines = message.lines();
+    let what = lines.next().unwrap_or_default().trim();
+    match lines.find_map(|l| l.trim().strip_prefix("--> ")) {
+        Some(place) => format!("{place}: {what}"),
+        None => what.to_string(),
+    }
+}
+
 type Result<T, E = Failure> = std::result::Result<T, E>;
 
 fn main() -> ExitCode {
@@ -105,8 +131,8 @@ fn emit(text: &str) -> Result<()> {
 }
 
 /// Writes `text` to `path`, naming the file on failure.
-fn write_file(path: &PathBuf, text: &str) -> Result<()> {
-    std::fs::write(path, text).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| file_error(path, e))
 }
 
 #[cfg(test)]
@@ -116,5 +142,15 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn place_first_puts_the_place_first() {
+        assert_eq!(
+            super::place_first("expected `)`\n     --> a.wat:3:1\n      |\n    3 | (func"),
+            "a.wat:3:1: expected `)`"
+        );
+        assert_eq!(super::place_first("  no place\nmore"), "no place");
+        assert_eq!(super::place_first(""), "");
     }
 }

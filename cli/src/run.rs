@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use wasi_stubs::host::{ClockSource, MinimalHost, Output, RandomSource};
 use wasi_stubs::lifecycle::{self, Guest, Kind, Limits, RunError};
-use wasi_stubs::wasmtime::{self, Func, Store, Trap, Val, ValType};
-use wasi_stubs::{Ctx, Exit, OnNotImplemented, Policy};
+use wasi_stubs::wasmtime::{self, Func, Store, Val, ValType};
+use wasi_stubs::{Ctx, Exit, Policy};
 
 use crate::{Failure, Result, input};
 
@@ -19,17 +19,7 @@ pub const EXIT_OUT_OF_FUEL: u8 = 125;
 /// `wasmtime run`).
 pub const EXIT_TRAP: u8 = 134;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum PolicyArg {
-    /// `ENOSYS` (52)
-    Nosys,
-    /// A trap naming the function: the run stops there
-    Trap,
-    /// `EBADF` (8)
-    Badf,
-    /// A warning on stderr naming the function, then `ENOSYS`
-    Log,
-}
+use crate::policy::PolicyArg;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
@@ -150,12 +140,7 @@ pub fn run(args: Args) -> Result<u8> {
     install_loggers(args.trace);
     let path = &args.guest;
     let mut limits = Limits::default()
-        .policy(Policy::default().not_implemented(match args.policy {
-            PolicyArg::Nosys => OnNotImplemented::Nosys,
-            PolicyArg::Trap => OnNotImplemented::Trap,
-            PolicyArg::Badf => OnNotImplemented::Errno("badf"),
-            PolicyArg::Log => OnNotImplemented::LogThenNosys,
-        }))
+        .policy(Policy::default().not_implemented(args.policy.into()))
         .trap_unknown_imports(args.trap_unknown_imports)
         .trace(args.trace);
     if let Some(timeout) = args.timeout {
@@ -201,11 +186,7 @@ pub fn run(args: Args) -> Result<u8> {
         .linker::<MinimalHost>()
         .map_err(|e| input(format!("cannot link the minimal host: {e:#}")))?;
 
-    let ran = Ran {
-        path,
-        timeout: args.timeout,
-        fuel: args.fuel,
-    };
+    let ran = Ran { path };
     if guest.kind() == Kind::Command {
         return match guest.run(&linker, host, &limits) {
             Ok(exited) => Ok(exit_code(exited.code)),
@@ -257,43 +238,29 @@ pub fn run(args: Args) -> Result<u8> {
 /// Compiles the guest (binary, or WebAssembly text); bad input is one line naming the file and
 /// the place.
 fn load(engine: &wasmtime::Engine, path: &Path) -> Result<Guest> {
-    let bytes = std::fs::read(path).map_err(|e| input(format!("{}: {e}", path.display())))?;
+    let bytes = std::fs::read(path).map_err(|e| crate::file_error(path, e))?;
     let bytes = if is_text(&bytes) {
         wat::parse_bytes(&bytes)
             .map_err(|mut e| {
                 e.set_path(path);
-                input(place_first(&e.to_string()))
+                input(crate::place_first(&e.to_string()))
             })?
             .into_owned()
     } else {
         bytes
     };
-    match Guest::new(engine, &bytes) {
-        Ok(guest) => Ok(guest),
-        Err(RunError::Ambiguous) => Err(input(format!(
-            "{}: exports both `_start` and `_initialize`: it is neither a command nor a reactor",
-            path.display()
-        ))),
-        Err(e) => {
-            // The audit's reader names the place (`... (at offset 0x2a)`); wasmtime's message
-            // for what it alone rejects.
-            let message = match wasi_stubs_audit::Guest::parse(&bytes) {
-                Err(bad) => match bad.kind() {
-                    wasi_stubs_audit::ErrorKind::Component => {
-                        "a WebAssembly component, not a core module: `run` runs core modules \
-                         (wasip1 guests)"
-                            .to_string()
-                    }
-                    _ => bad.to_string(),
-                },
-                Ok(_) => one_line(&match e {
-                    RunError::Trap(e) => format!("{e:#}"),
-                    other => other.to_string(),
-                }),
-            };
-            Err(input(format!("{}: {message}", path.display())))
-        }
-    }
+    Guest::new(engine, &bytes).map_err(|e| {
+        // The audit's reader names the place (`... (at offset 0x2a)`); wasmtime's message for
+        // what it alone rejects.
+        let message = match wasi_stubs_audit::Guest::parse(&bytes) {
+            Err(bad) => bad.to_string(),
+            Ok(_) => one_line(&match e {
+                RunError::Compile(e) => format!("{e:#}"),
+                other => other.to_string(),
+            }),
+        };
+        input(format!("{}: {message}", path.display()))
+    })
 }
 
 /// Whether `bytes` look like WebAssembly text: UTF-8 starting with `(` or a `;;` comment.
@@ -305,29 +272,27 @@ fn is_text(bytes: &[u8]) -> bool {
         })
 }
 
-/// A parser's message `what\n --> file:line:col\n | source...` as `file:line:col: what`.
-fn place_first(message: &str) -> String {
-    let mut lines = message.lines();
-    let what = lines.next().unwrap_or_default().trim();
-    match lines.find_map(|l| l.trim().strip_prefix("--> ")) {
-        Some(place) => format!("{place}: {what}"),
-        None => what.to_string(),
-    }
-}
-
 /// What the run was, for messages.
 struct Ran<'a> {
     path: &'a Path,
-    timeout: Option<Duration>,
-    fuel: Option<u64>,
 }
 
 impl Ran<'_> {
-    /// The exit status and message for a run that ended without an exit code.
+    /// The exit status and message for a run that ended without an exit code: a trap, a time or
+    /// fuel limit, `proc_exit` from a reactor's export, or a module that could not be
+    /// instantiated.
     fn failed(&self, e: RunError) -> Result<u8> {
         let file = self.path.display();
         let (code, message) = match e {
-            RunError::Trap(e) => return self.trapped(e),
+            RunError::Trap(e) => {
+                if let Some(exit) = e.downcast_ref::<Exit>() {
+                    return Ok(exit_code(exit.code));
+                }
+                (
+                    EXIT_TRAP,
+                    format!("{file}: the guest trapped: {}", trap(&e)),
+                )
+            }
             RunError::Timeout(t) => (
                 EXIT_TIMEOUT,
                 format!("{file}: stopped after the time limit of {}", secs(t)),
@@ -343,40 +308,15 @@ impl Ran<'_> {
                     names.join(", ")
                 )));
             }
-            other => return Err(input(format!("{file}: {other}"))),
-        };
-        Err(Failure::Exit { code, message })
-    }
-
-    /// A trap, a time or fuel limit, `proc_exit` from a reactor's export, or a module that could
-    /// not be instantiated.
-    fn trapped(&self, e: wasmtime::Error) -> Result<u8> {
-        if let Some(exit) = e.downcast_ref::<Exit>() {
-            return Ok(exit_code(exit.code));
-        }
-        match e.downcast_ref::<Trap>() {
-            Some(Trap::Interrupt) => {
-                return self.failed(RunError::Timeout(self.timeout.unwrap_or_default()));
-            }
-            Some(Trap::OutOfFuel) => {
-                return self.failed(RunError::OutOfFuel(self.fuel.unwrap_or_default()));
-            }
-            Some(_) => {}
-            // Not from running wasm (no trap code, no backtrace): the module could not be
-            // instantiated or called, say an import of the wrong type.
-            None if e.downcast_ref::<wasmtime::WasmBacktrace>().is_none() => {
+            RunError::Link(e) => {
                 return Err(input(format!(
-                    "{}: cannot run on this host: {}",
-                    self.path.display(),
+                    "{file}: cannot run on this host: {}",
                     one_line(&format!("{e:#}"))
                 )));
             }
-            None => {}
-        }
-        Err(Failure::Exit {
-            code: EXIT_TRAP,
-            message: format!("{}: the guest trapped: {}", self.path.display(), trap(&e)),
-        })
+            other => return Err(input(format!("{file}: {other}"))),
+        };
+        Err(Failure::Exit { code, message })
     }
 }
 

@@ -19,13 +19,7 @@ pub fn error(paths: &[PathBuf], e: &wasi_stubs_codegen::Error) -> Failure {
 }
 
 fn one_line(paths: &[PathBuf], message: &str) -> String {
-    let mut lines = message.lines();
-    let first = lines.next().unwrap_or("").trim();
-    let place = lines.find_map(|l| l.trim().strip_prefix("--> "));
-    let line = match place {
-        Some(place) => format!("{place}: {first}"),
-        None => first.to_string(),
-    };
+    let line = crate::place_first(message);
     let names_a_file = paths
         .iter()
         .any(|p| line.contains(&p.display().to_string()));
@@ -33,12 +27,7 @@ fn one_line(paths: &[PathBuf], message: &str) -> String {
         line
     } else {
         // A message of the generator itself (say an ABI it cannot express) names no file.
-        let files = paths
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        format!("{files}: {line}")
+        format!("{}: {line}", crate::join_paths(paths, ", "))
     }
 }
 

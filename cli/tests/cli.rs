@@ -470,14 +470,16 @@ fn spec_of_a_witx_document() {
     assert!(stdout(&o).starts_with("wasi_ephemeral_nn: 6 functions\n  load "));
 }
 
-#[test]
-fn audit_bad_guests() {
-    let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, bytes: &[u8]| {
-        let p = dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    };
+/// Writes `contents` (wasm, WebAssembly text, anything) to `dir/name`.
+fn write_in(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+/// Files in `dir` that neither `audit` nor `run` takes for a core module, each with the words
+/// its one-line error has: empty, not wasm (random bytes, text), truncated, a component, missing.
+fn bad_guests(dir: &Path) -> Vec<(PathBuf, &'static str)> {
     let rust = std::fs::read(fixture("rust-hello.wasm")).unwrap();
     // Bytes from a fixed linear congruential sequence: random, not wasm, the same every run.
     let mut x: u32 = 0x2545_f491;
@@ -487,23 +489,35 @@ fn audit_bad_guests() {
             (x >> 24) as u8
         })
         .collect();
-    let cases = [
+    vec![
         (
-            write("empty.wasm", b""),
+            write_in(dir, "empty.wasm", b""),
             "empty file, not a WebAssembly module (at offset 0x0)",
         ),
-        (write("random.wasm", &random), "not a WebAssembly module"),
         (
-            write("truncated.wasm", &rust[..rust.len() / 2]),
+            write_in(dir, "random.wasm", &random),
+            "not a WebAssembly module",
+        ),
+        (
+            write_in(dir, "text.wasm", b"hello"),
+            "not a WebAssembly module",
+        ),
+        (
+            write_in(dir, "truncated.wasm", &rust[..rust.len() / 2]),
             "truncated module: unexpected end-of-file (at offset 0x",
         ),
         (
-            write("component.wasm", b"\0asm\x0d\x00\x01\x00"),
+            write_in(dir, "component.wasm", b"\0asm\x0d\x00\x01\x00"),
             "a WebAssembly component, not a core module",
         ),
-        (dir.path().join("missing.wasm"), "No such file"),
-    ];
-    for (path, place) in &cases {
+        (dir.join("missing.wasm"), "No such file"),
+    ]
+}
+
+#[test]
+fn audit_bad_guests() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, place) in &bad_guests(dir.path()) {
         let o = run(["audit".as_ref(), path.as_os_str()]);
         assert_bad_input(&o, path, place);
         let o = run(["audit".as_ref(), path.as_os_str(), "--json".as_ref()]);
@@ -590,12 +604,6 @@ fn seeded_hex(seed: u64, skip: usize, n: usize) -> String {
 }
 
 /// Writes a WAT guest (as text, which `run` accepts) into `dir`.
-fn wat_file(dir: &Path, name: &str, wat: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, wat).unwrap();
-    path
-}
-
 /// Exit `code` with exactly one line on stderr, `error: FILE: ...` containing `what`.
 fn assert_run_error(o: &Output, code: i32, file: &Path, what: &str) {
     let err = stderr(o);
@@ -750,7 +758,7 @@ const LIBRARY: &str = r#"
 #[test]
 fn run_invokes_a_library_with_typed_arguments() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = wat_file(dir.path(), "lib.wat", LIBRARY);
+    let lib = write_in(dir.path(), "lib.wat", LIBRARY);
 
     let o = run_guest(
         &lib,
@@ -850,7 +858,7 @@ fn run_a_guest_that_traps() {
 #[test]
 fn run_limits_time_and_fuel() {
     let dir = tempfile::tempdir().unwrap();
-    let spin = wat_file(
+    let spin = write_in(
         dir.path(),
         "spin.wat",
         r#"(module (memory (export "memory") 1)
@@ -880,7 +888,7 @@ fn run_limits_time_and_fuel() {
 #[test]
 fn run_refuses_unknown_imports_or_makes_them_traps() {
     let dir = tempfile::tempdir().unwrap();
-    let guest = wat_file(
+    let guest = write_in(
         dir.path(),
         "imports.wat",
         r#"(module
@@ -904,7 +912,7 @@ fn run_refuses_unknown_imports_or_makes_them_traps() {
     assert_run_error(&o, 134, &guest, "`env::foo` has not been defined");
 
     // A WASI import of the wrong type cannot be linked: the guest does not run.
-    let guest = wat_file(
+    let guest = write_in(
         dir.path(),
         "signature.wat",
         r#"(module
@@ -936,7 +944,7 @@ const UNIMPLEMENTED: &str = r#"
 #[test]
 fn run_policies_for_unimplemented_functions() {
     let dir = tempfile::tempdir().unwrap();
-    let guest = wat_file(dir.path(), "unimplemented.wat", UNIMPLEMENTED);
+    let guest = write_in(dir.path(), "unimplemented.wat", UNIMPLEMENTED);
     for (policy, code, err) in [
         ("nosys", 52, ""),
         ("badf", 8, ""),
@@ -974,7 +982,7 @@ fn run_go_with_the_trap_policy_stops_at_the_first_unimplemented_call() {
 #[test]
 fn run_exit_codes_above_255_become_255() {
     let dir = tempfile::tempdir().unwrap();
-    let guest = wat_file(
+    let guest = write_in(
         dir.path(),
         "exit.wat",
         r#"(module
@@ -990,45 +998,27 @@ fn run_exit_codes_above_255_become_255() {
 #[test]
 fn run_bad_guests() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, bytes: &[u8]| {
-        let p = dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    };
-    let rust = std::fs::read(fixture("rust-hello.wasm")).unwrap();
     let both = wat::parse_str(r#"(module (func (export "_start")) (func (export "_initialize")))"#)
         .unwrap();
-    let cases = [
+    let mut cases = bad_guests(dir.path());
+    cases.extend([
         (
-            write("empty.wasm", b""),
-            "empty file, not a WebAssembly module (at offset 0x0)",
-        ),
-        (write("text.wasm", b"hello"), "not a WebAssembly module"),
-        (
-            write("truncated.wasm", &rust[..rust.len() / 2]),
-            "truncated module: unexpected end-of-file (at offset 0x",
-        ),
-        (
-            write("component.wasm", b"\0asm\x0d\x00\x01\x00"),
-            "a WebAssembly component, not a core module",
-        ),
-        (
-            write(
+            write_in(
+                dir.path(),
                 "invalid.wat",
                 b"(module (func (export \"_start\") (i32.add)))",
             ),
             "invalid module: type mismatch",
         ),
         (
-            write("syntax.wat", b"(module\n  (func $f\n"),
+            write_in(dir.path(), "syntax.wat", b"(module\n  (func $f\n"),
             "syntax.wat:3:1: expected `)`",
         ),
         (
-            write("both.wasm", &both),
+            write_in(dir.path(), "both.wasm", &both),
             "exports both `_start` and `_initialize`",
         ),
-        (dir.path().join("missing.wasm"), "No such file"),
-    ];
+    ]);
     for (path, place) in &cases {
         let o = run_guest(path, [] as [&str; 0]);
         assert_bad_input(&o, path, place);

@@ -175,24 +175,13 @@ impl<'a> Func<'a> {
                 None => Results::None,
                 Some(result) => match &**result.tref.type_() {
                     Type::Variant(v) => {
-                        let (ok, err) = v
-                            .as_expected()
+                        let (ok, err) = Self::expected_parts(v)
                             .ok_or_else(|| Error::new("a variant result must be `expected`"))?;
                         let error = match err {
                             Some(err) => rust_type(err)?,
                             None => quote!(::wasi_stubs::NoErrorCode),
                         };
-                        let ok = match ok {
-                            None => Vec::new(),
-                            Some(ok) => match &**ok.type_() {
-                                Type::Record(r) if r.is_tuple() => r
-                                    .members
-                                    .iter()
-                                    .map(|m| rust_type(&m.tref))
-                                    .collect::<Result<_, _>>()?,
-                                _ => vec![rust_type(ok)?],
-                            },
-                        };
+                        let ok = ok.into_iter().map(rust_type).collect::<Result<_, _>>()?;
                         Results::Expected { ok, error }
                     }
                     _ => Results::Value(rust_type(&result.tref)?),
@@ -216,6 +205,21 @@ impl<'a> Func<'a> {
             wasm_params,
             wasm_results,
         })
+    }
+
+    /// The parts of an `(expected T (error E))` result: the `ok` value's (a tuple's members, or
+    /// the one type; none without `T`) and the error type (`None` without `E`). `None` for a
+    /// variant that is not `expected`.
+    pub(crate) fn expected_parts(v: &witx::Variant) -> Option<(Vec<&TypeRef>, Option<&TypeRef>)> {
+        let (ok, err) = v.as_expected()?;
+        let ok = match ok {
+            None => Vec::new(),
+            Some(ok) => match &**ok.type_() {
+                Type::Record(r) if r.is_tuple() => r.members.iter().map(|m| &m.tref).collect(),
+                _ => vec![ok],
+            },
+        };
+        Some((ok, err))
     }
 
     /// Whether the host method gets the guest memory: some parameter holds a pointer or list.
@@ -347,8 +351,7 @@ impl<'a> Func<'a> {
         let args = self.wasm_args().into_iter().map(|(n, t)| quote!(#n: #t));
         let lifts = self.params.iter().map(|p| {
             let n = &p.name;
-            let label = p.name.to_string();
-            let label = label.trim_start_matches("r#");
+            let label = names::plain(&p.name);
             let value = match &p.lift {
                 Lift::Scalar(ty) => {
                     let lift = match self.wasm_type_of(p) {
@@ -446,8 +449,9 @@ impl<'a> Func<'a> {
         format_ident!("describe_{}", self.name)
     }
 
-    /// The start of a trace line for a call: `name(arg=value, ...)`, decoded from the wasm
-    /// arguments (never failing: what does not decode shows as such).
+    /// The tracing of a call: `describe_X` gives the start of its line, `name(arg=value, ...)`,
+    /// decoded from the wasm arguments (never failing: what does not decode shows as such);
+    /// `report_X` ends it with the outcome.
     fn describe(&self) -> TokenStream {
         let describe = self.describe_name();
         let import = self.func.name.as_str();
@@ -465,7 +469,7 @@ impl<'a> Func<'a> {
         };
         let parts = self.params.iter().zip(&self.func.params).enumerate().map(|(i, (p, witx))| {
             let n = &p.name;
-            let label = format!("{}{}=", if i == 0 { "" } else { ", " }, n.to_string().trim_start_matches("r#"));
+            let label = format!("{}{}=", if i == 0 { "" } else { ", " }, names::plain(n));
             let value = match &p.lift {
                 Lift::Scalar(ty) => {
                     let raw = match self.wasm_type_of(p) {
@@ -515,7 +519,7 @@ impl<'a> Func<'a> {
             #[inline(never)]
             #[allow(unused_variables)]
             fn #report(
-                line: ::wasi_stubs::glue::Line,
+                line: ::wasi_stubs::trace::Line,
                 outcome: ::core::result::Result<#wasm_ret, &::wasi_stubs::wasmtime::Error>,
                 mem: ::wasi_stubs::GuestMemory<'_>,
                 #(#args2),*
@@ -645,7 +649,7 @@ impl<'a> Func<'a> {
         let describe = self.describe_name();
         let report = format_ident!("report_{}", self.name);
         // An ordinary call (memory bound if it needs memory, tracing off) tests one field of the
-        // context before the host's method, as it would with no tracing switch: `slow` is a
+        // context before the host's method, as it would with no tracing switch: `traced` is a
         // constant `false` on its path, so the compiler folds the first trace branch away there;
         // after the method, `end_trace` tests the switch once. The lookup of an unbound memory
         // is out of line. All paths make one and the same call of the host, so its method has
@@ -660,8 +664,8 @@ impl<'a> Func<'a> {
                 #scope MODULE,
                 #import,
                 move |mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>, #(#typed),*| -> ::wasi_stubs::wasmtime::Result<#ret> {
-                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::#enter(&mut caller, &get);
-                    if slow && ctx.tracing() {
+                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::#enter(&mut caller, &get);
+                    if traced {
                         ::wasi_stubs::glue::begin_trace(ctx, #scope #describe(&mem.reborrow(), #(#names),*));
                     }
                     let result = #scope #call(#host, &mut mem, #(#names),*);

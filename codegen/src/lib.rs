@@ -171,10 +171,9 @@ pub fn module_names(doc: &witx::Document) -> Vec<ModuleNames> {
             functions: m
                 .funcs()
                 .map(|f| {
-                    let method = names::snake(&f.name).to_string();
                     (
                         f.name.as_str().to_string(),
-                        method.trim_start_matches("r#").to_string(),
+                        names::plain(&names::snake(&f.name)),
                     )
                 })
                 .collect(),

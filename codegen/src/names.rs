@@ -27,6 +27,15 @@ pub fn snake(id: &witx::Id) -> Ident {
     ident(&prefixed(&id.as_str().to_snake_case(), "_"))
 }
 
+/// An identifier as written in text, without the `r#` of a raw identifier: `r#type` → `type`.
+pub fn plain(ident: &Ident) -> String {
+    let name = ident.to_string();
+    match name.strip_prefix("r#") {
+        Some(plain) => plain.to_string(),
+        None => name,
+    }
+}
+
 /// The trait of a module: `wasi_snapshot_preview1` → `WasiSnapshotPreview1`.
 pub fn trait_name(id: &witx::Id) -> Ident {
     camel(id.as_str(), "M")

@@ -11,7 +11,7 @@
 //! forwarded, since the host would read the guest's memory with the wrong layout: such a function
 //! is delegated to a hand-written function of the same name under [`Target::manual`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, btree_map::Entry};
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -50,6 +50,8 @@ enum Dir {
 struct Conversions {
     /// (direction, old type name) → (old type, new type)
     needed: BTreeMap<(Dir, String), (TypeRef, TypeRef)>,
+    /// The keys of `needed` whose impl is yet to be generated.
+    pending: BTreeSet<(Dir, String)>,
 }
 
 pub(crate) fn generate(
@@ -121,25 +123,21 @@ pub(crate) fn generate(
             });
             continue;
         }
-        // Parameters in the new function's order, each converted from the old one of its name.
+        // `mapped_params` pairs the old function's parameters in order, and (none being unknown)
+        // covers every new one: put them in the new function's order, each converted from the
+        // old one of its name.
+        let mut pairs: Vec<_> = f.params.iter().zip(&fp.mapped_params).collect();
+        pairs.sort_by_key(|(_, mapped)| {
+            fp.new.params.iter().position(|p| p.name == mapped.new.name)
+        });
         let mut conversions_in = Vec::new();
         let mut args = Vec::new();
-        for new_param in &fp.new.params {
-            let mapped = fp
-                .mapped_params
-                .iter()
-                .find(|p| p.new.name == new_param.name)
-                .ok_or_else(|| context(Error::new("a parameter has no counterpart")))?;
-            let param = f
-                .params
-                .iter()
-                .find(|p| p.name == names::snake(&mapped.old.name))
-                .ok_or_else(|| context(Error::new("a parameter has no counterpart")))?;
+        for (param, mapped) in pairs {
             let n = &param.name;
             let value = conversions
                 .convert(&mapped.old.tref, &mapped.new.tref, quote!(#n), Dir::ToNew)
                 .map_err(context)?;
-            if value.to_string() != quote!(#n).to_string() {
+            if let Some(value) = value {
                 conversions_in.push(quote!(let #n = #value;));
             }
             args.push(quote!(#n));
@@ -161,7 +159,8 @@ pub(crate) fn generate(
                 }
             }
             (Results::Expected { ok, .. }, Some(result)) => {
-                let (old_ok, new_ok) = expected_ok(&result.old.tref, &result.new.tref);
+                let (old_ok, old_error) = expected_parts(&result.old.tref);
+                let (new_ok, new_error) = expected_parts(&result.new.tref);
                 let values: Vec<Ident> = (0..ok.len()).map(|i| format_ident!("value{i}")).collect();
                 let mut converted = Vec::new();
                 for ((v, o), n) in values.iter().zip(&old_ok).zip(&new_ok) {
@@ -171,31 +170,38 @@ pub(crate) fn generate(
                             .map_err(context)?,
                     );
                 }
-                let map_err = match expected_error(&result.old.tref, &result.new.tref) {
-                    Some((o, n)) => {
-                        // Registers the conversion of the error enum; the closure calls it.
-                        conversions
-                            .convert(&n, &o, quote!(code), Dir::ToOld)
-                            .map_err(context)?;
+                let map_err = match (old_error, new_error) {
+                    (Some(o), Some(n)) => {
+                        // The closure calls the conversion of the error enum.
+                        conversions.register(o, n, Dir::ToOld);
                         quote!(.map_err(|e| e.map_code(::wasi_stubs::Polyfill::polyfill)))
                     }
-                    None => quote!(.map_err(|e| e.map_code(|never| match never {}))),
+                    // Both are `NoErrorCode`.
+                    (None, None) => quote!(),
+                    _ => no_error_code(),
                 };
-                match values.len() {
-                    0 => quote! {
+                if converted.iter().all(Option::is_none) {
+                    quote! {
                         #(#conversions_in)*
                         #call #map_err
-                    },
-                    1 => quote! {
-                        #(#conversions_in)*
-                        let value0 = #call #map_err?;
-                        ::core::result::Result::Ok(#(#converted)*)
-                    },
-                    _ => quote! {
-                        #(#conversions_in)*
-                        let (#(#values),*) = #call #map_err?;
-                        ::core::result::Result::Ok((#(#converted),*))
-                    },
+                    }
+                } else {
+                    let converted = values
+                        .iter()
+                        .zip(converted)
+                        .map(|(v, c)| c.unwrap_or_else(|| quote!(#v)));
+                    match values.as_slice() {
+                        [value] => quote! {
+                            #(#conversions_in)*
+                            let #value = #call #map_err?;
+                            ::core::result::Result::Ok(#(#converted)*)
+                        },
+                        _ => quote! {
+                            #(#conversions_in)*
+                            let (#(#values),*) = #call #map_err?;
+                            ::core::result::Result::Ok((#(#converted),*))
+                        },
+                    }
                 }
             }
             (Results::Value(_), Some(result)) => {
@@ -207,15 +213,28 @@ pub(crate) fn generate(
                         Dir::ToOld,
                     )
                     .map_err(context)?;
-                quote! {
-                    #(#conversions_in)*
-                    let value = #call.map_err(|e| e.map_code(|never| match never {}))?;
-                    ::core::result::Result::Ok(#value)
+                // The older function's error is `NoErrorCode`; the newer one's may not be.
+                let map_err = match expected_parts(&result.new.tref).1 {
+                    None => quote!(),
+                    Some(_) => no_error_code(),
+                };
+                match value {
+                    None => quote! {
+                        #(#conversions_in)*
+                        #call #map_err
+                    },
+                    Some(value) => quote! {
+                        #(#conversions_in)*
+                        let value = #call #map_err?;
+                        ::core::result::Result::Ok(#value)
+                    },
                 }
             }
+            // No result in either document (a result only one has is rejected above): both
+            // errors are `NoErrorCode`.
             _ => quote! {
                 #(#conversions_in)*
-                #call.map_err(|e| e.map_code(|never| match never {}))
+                #call
             },
         };
         methods.push(quote!(#signature { #body }));
@@ -283,32 +302,32 @@ fn layout_equal_behind_pointer(old: &TypeRef, new: &TypeRef) -> bool {
     }
 }
 
-/// The parts of the `ok` value of two `expected` results: (old, new).
-fn expected_ok(old: &TypeRef, new: &TypeRef) -> (Vec<TypeRef>, Vec<TypeRef>) {
-    let parts = |t: &TypeRef| -> Vec<TypeRef> {
-        match &**t.type_() {
-            Type::Variant(v) => match v.as_expected() {
-                Some((Some(ok), _)) => match &**ok.type_() {
-                    Type::Record(r) if r.is_tuple() => {
-                        r.members.iter().map(|m| m.tref.clone()).collect()
-                    }
-                    _ => vec![ok.clone()],
-                },
-                _ => Vec::new(),
-            },
-            _ => Vec::new(),
-        }
-    };
-    (parts(old), parts(new))
+/// The parts of a result's `ok` value and its error type, if it is an `expected` (no parts and
+/// no error otherwise).
+fn expected_parts(t: &TypeRef) -> (Vec<&TypeRef>, Option<&TypeRef>) {
+    match &**t.type_() {
+        Type::Variant(v) => Func::expected_parts(v).unwrap_or_default(),
+        _ => (Vec::new(), None),
+    }
 }
 
-/// The error types of two `expected` results: (old, new).
-fn expected_error(old: &TypeRef, new: &TypeRef) -> Option<(TypeRef, TypeRef)> {
-    let err = |t: &TypeRef| match &**t.type_() {
-        Type::Variant(v) => v.as_expected().and_then(|(_, e)| e.cloned()),
-        _ => None,
-    };
-    Some((err(old)?, err(new)?))
+/// Converts the error of a call whose error type is `NoErrorCode` into another's.
+fn no_error_code() -> TokenStream {
+    quote!(.map_err(|e| e.map_code(|never| match never {})))
+}
+
+/// Whether two types are the very same Rust type in both documents' generated code: builtins,
+/// and pointers to them. (A named type is generated anew in each document.)
+fn same_rust_type(a: &TypeRef, b: &TypeRef) -> bool {
+    match (a, b) {
+        (TypeRef::Value(a), TypeRef::Value(b)) => match (&**a, &**b) {
+            (Type::Builtin(a), Type::Builtin(b)) => a == b,
+            (Type::Pointer(a), Type::Pointer(b))
+            | (Type::ConstPointer(a), Type::ConstPointer(b)) => same_rust_type(a, b),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// A named type's name, or `None` for a builtin (through aliases).
@@ -342,21 +361,23 @@ impl Conversions {
     /// Asks for the conversion between two named types (nothing for builtins).
     fn register(&mut self, old: &TypeRef, new: &TypeRef, dir: Dir) {
         if let (Some(name), Some(_)) = (resolve(old).0, resolve(new).0) {
-            self.needed
-                .entry((dir, name.as_str().to_string()))
-                .or_insert((old.clone(), new.clone()));
+            let key = (dir, name.as_str().to_string());
+            if let Entry::Vacant(entry) = self.needed.entry(key.clone()) {
+                entry.insert((old.clone(), new.clone()));
+                self.pending.insert(key);
+            }
         }
     }
 
-    /// An expression converting `value` of type `from` to type `to`; may use `?` with a
-    /// `GuestError`.
+    /// An expression converting `value` of type `from` to type `to`, or `None` when `value` is
+    /// used as it is; may use `?` with a `GuestError`.
     fn convert(
         &mut self,
         from: &TypeRef,
         to: &TypeRef,
         value: TokenStream,
         dir: Dir,
-    ) -> Result<TokenStream, Error> {
+    ) -> Result<Option<TokenStream>, Error> {
         let (from_name, from_ty) = resolve(from);
         let (to_name, to_ty) = resolve(to);
         match (from_name, to_name) {
@@ -365,41 +386,43 @@ impl Conversions {
                     Dir::ToNew => self.register(from, to, dir),
                     Dir::ToOld => self.register(to, from, dir),
                 }
-                Ok(quote!(::wasi_stubs::Polyfill::polyfill(#value)?))
+                Ok(Some(quote!(::wasi_stubs::Polyfill::polyfill(#value)?)))
             }
             (None, None) => match (&*from_ty, &*to_ty) {
-                (Type::Builtin(a), Type::Builtin(b)) if a == b => Ok(value),
+                (Type::Builtin(a), Type::Builtin(b)) if a == b => Ok(None),
                 (Type::Builtin(a), Type::Builtin(b)) => {
                     let (Some((fa, sa)), Some((fb, sb))) = (int_bits(*a), int_bits(*b)) else {
                         return Err(Error::new("builtin types differ and are not integers"));
                     };
                     let to_rust = crate::types::rust_type(to)?;
                     if sa == sb && fa <= fb {
-                        Ok(quote!(#to_rust::from(#value)))
+                        Ok(Some(quote!(#to_rust::from(#value))))
                     } else {
                         let ty = match to {
                             TypeRef::Name(nt) => nt.name.as_str().to_string(),
                             TypeRef::Value(_) => to_rust.to_string(),
                         };
-                        Ok(quote! {
+                        Ok(Some(quote! {
                             #to_rust::try_from(#value).map_err(|_| ::wasi_stubs::GuestError::ResultOverflow { ty: #ty })?
-                        })
+                        }))
                     }
                 }
                 (Type::Pointer(_), Type::Pointer(_))
                 | (Type::ConstPointer(_), Type::ConstPointer(_)) => {
-                    if layout_equal_behind_pointer(from, to) {
-                        let same = crate::types::rust_type(from)?.to_string()
-                            == crate::types::rust_type(to)?.to_string();
-                        Ok(if same { value } else { quote!(#value.cast()) })
-                    } else {
+                    if !layout_equal_behind_pointer(from, to) {
                         Err(Error::new("pointers to types of different layout"))
+                    } else if same_rust_type(from, to) {
+                        Ok(None)
+                    } else {
+                        Ok(Some(quote!(#value.cast())))
                     }
                 }
-                (Type::List(a), Type::List(_)) if crate::types::is_char(a) => Ok(value),
+                (Type::List(a), Type::List(_)) if crate::types::is_char(a) => Ok(None),
                 (Type::List(_), Type::List(_)) => {
                     if layout_equal_behind_pointer(from, to) {
-                        Ok(quote!(::wasi_stubs::GuestArray::new(#value.ptr().cast(), #value.len())))
+                        Ok(Some(
+                            quote!(::wasi_stubs::GuestArray::new(#value.ptr().cast(), #value.len())),
+                        ))
                     } else {
                         Err(Error::new("lists of types of different layout"))
                     }
@@ -419,14 +442,10 @@ impl Conversions {
         new_path: &TokenStream,
     ) -> Result<TokenStream, Error> {
         let mut out = TokenStream::new();
-        let mut done = std::collections::BTreeSet::new();
-        while let Some((key, (old, new))) = self
-            .needed
-            .iter()
-            .find(|(k, _)| !done.contains(*k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-        {
-            done.insert(key.clone());
+        // Generating one conversion may ask for more (the types it contains): each joins
+        // `pending` once, when first registered.
+        while let Some(key) = self.pending.pop_first() {
+            let (old, new) = self.needed[&key].clone();
             let (dir, _) = key;
             let (from, to) = match dir {
                 Dir::ToNew => (&old, &new),
@@ -541,7 +560,9 @@ impl Conversions {
                     })?;
                     let from_field = names::snake(&m.name);
                     let to_field = names::snake(&n.name);
-                    let value = self.convert(&m.tref, &n.tref, quote!(self.#from_field), dir)?;
+                    let value = self
+                        .convert(&m.tref, &n.tref, quote!(self.#from_field), dir)?
+                        .unwrap_or_else(|| quote!(self.#from_field));
                     fields.push(quote!(#to_field: #value));
                 }
                 quote!(::core::result::Result::Ok(#target { #(#fields,)* }))
@@ -556,7 +577,9 @@ impl Conversions {
                     let to_case = names::case(&to_nt.name, &d.name);
                     arms.push(match (&c.tref, &d.tref) {
                         (Some(p), Some(q)) => {
-                            let value = self.convert(p, q, quote!(payload), dir)?;
+                            let value = self
+                                .convert(p, q, quote!(payload), dir)?
+                                .unwrap_or_else(|| quote!(payload));
                             quote!(Self::#from_case(payload) => ::core::result::Result::Ok(#target::#to_case(#value)))
                         }
                         (None, None) => quote!(Self::#from_case => ::core::result::Result::Ok(#target::#to_case)),

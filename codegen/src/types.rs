@@ -539,7 +539,7 @@ fn record(nt: &NamedType, r: &RecordDatatype) -> Result<TokenStream, Error> {
         ::core::result::Result::Ok(())
     };
     let guest = guest_type(nt, read, write);
-    let buffer = buffer_impl(nt, r, &fields);
+    let buffer = buffer_impl(nt, &fields);
     let trace = trace_debug(&name);
     Ok(quote! {
         #docs
@@ -580,7 +580,7 @@ pub fn is_buffer(tref: &TypeRef) -> bool {
 }
 
 /// A buffer record implements `GuestBuffer`.
-fn buffer_impl(nt: &NamedType, _r: &RecordDatatype, fields: &[TokenStream]) -> TokenStream {
+fn buffer_impl(nt: &NamedType, fields: &[TokenStream]) -> TokenStream {
     if !is_buffer(&nt.tref) {
         return quote!();
     }

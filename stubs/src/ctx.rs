@@ -15,7 +15,7 @@ pub struct Ctx<H> {
     memory: Option<Memory>,
     /// The bound memory while tracing is off: the one field an ordinary call tests, so that the
     /// tracing switch and the memory lookup share a single branch (see [`crate::glue::enter`]).
-    fast: Option<Memory>,
+    pub(crate) fast: Option<Memory>,
     pub(crate) policy: Policy,
     pub(crate) trace: Trace,
 }
@@ -80,7 +80,7 @@ impl<H> Ctx<H> {
     /// Turns tracing of every WASI call on or off for this store (see [`crate::trace`]).
     pub fn set_tracing(&mut self, on: bool) {
         self.trace.on = on;
-        self.fast = if on { None } else { self.memory };
+        self.update_fast();
     }
 
     /// Whether calls are traced.
@@ -94,7 +94,7 @@ impl<H> Ctx<H> {
     /// store that runs several instances which each export a memory should not bind one.
     pub fn bind_memory(&mut self, memory: Memory) {
         self.memory = Some(memory);
-        self.fast = if self.trace.on { None } else { self.memory };
+        self.update_fast();
     }
 
     /// The bound memory, if any.
@@ -102,10 +102,8 @@ impl<H> Ctx<H> {
         self.memory
     }
 
-    /// The bound memory if calls are not traced: what lets a call skip every other check.
-    #[inline(always)]
-    pub(crate) fn fast_memory(&self) -> Option<Memory> {
-        self.fast
+    fn update_fast(&mut self) {
+        self.fast = if self.trace.on { None } else { self.memory };
     }
 }
 
@@ -172,6 +170,11 @@ impl Policy {
     /// What bad guest input gets.
     pub fn on_bad_input(&self) -> OnBadInput {
         self.bad_input
+    }
+
+    /// What a function the host does not implement gets, unless it has a policy of its own.
+    pub fn on_not_implemented(&self) -> &OnNotImplemented {
+        &self.not_implemented
     }
 
     /// What a call of `name` gets when the host does not implement it.

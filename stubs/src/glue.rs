@@ -6,20 +6,21 @@
 use wasmtime::{Caller, Extern, Memory};
 
 use crate::ctx::Trace;
+use crate::trace::Line;
 use crate::{
     BadInput, Ctx, Error, ErrorCode, GuestArray, GuestError, GuestMemory, GuestPtr, GuestStr,
     GuestType, OnBadInput, OnNotImplemented, Policy, Scalar,
 };
 
-/// The host context, the guest memory and whether the call is on the slow path, for a call of
-/// a function that touches memory.
+/// The host context, the guest memory and whether the call is traced, for a call of a function
+/// that touches memory.
 ///
 /// The memory bound with [`Ctx::bind_memory`] is used if there is one; otherwise the caller's
 /// `memory` export is looked up. A guest without one gets [`GuestMemory::missing`].
 ///
 /// An ordinary call (memory bound, tracing off) tests one field of the context and branches
-/// once, as it would with no tracing switch; it gets `false`. A traced call, or one whose memory
-/// is not bound, gets `true`, and the generated code then asks [`Ctx::tracing`].
+/// once, as it would with no tracing switch, and gets a constant `false`. Only a call whose
+/// memory is not bound, or that is traced, reads the switch.
 // Always inlined: shared by every generated function, it is otherwise left out of line and its
 // result travels through memory, which costs more than the rest of a small call.
 #[inline(always)]
@@ -27,7 +28,7 @@ pub fn enter<'a, T: 'static, H: 'a>(
     caller: &'a mut Caller<'_, T>,
     get: &impl Fn(&mut T) -> &mut Ctx<H>,
 ) -> (&'a mut Ctx<H>, GuestMemory<'a>, bool) {
-    match get(caller.data_mut()).fast_memory() {
+    match get(caller.data_mut()).fast {
         Some(memory) => {
             let (bytes, data) = memory.data_and_store_mut(caller);
             (get(data), GuestMemory::new(bytes), false)
@@ -37,9 +38,15 @@ pub fn enter<'a, T: 'static, H: 'a>(
         None => match find_memory(caller, get) {
             Some(memory) => {
                 let (bytes, data) = memory.data_and_store_mut(caller);
-                (get(data), GuestMemory::new(bytes), true)
+                let ctx = get(data);
+                let traced = ctx.tracing();
+                (ctx, GuestMemory::new(bytes), traced)
             }
-            None => (get(caller.data_mut()), GuestMemory::missing(), true),
+            None => {
+                let ctx = get(caller.data_mut());
+                let traced = ctx.tracing();
+                (ctx, GuestMemory::missing(), traced)
+            }
         },
     }
 }
@@ -61,16 +68,16 @@ fn find_memory<T: 'static, H>(
     }
 }
 
-/// The host context, no memory and whether the call is on the slow path (whether calls are
-/// traced), for a call of a function that never touches memory.
+/// The host context, no memory and whether the call is traced, for a call of a function that
+/// never touches memory.
 #[inline(always)]
 pub fn enter_without_memory<'a, T: 'static, H: 'a>(
     caller: &'a mut Caller<'_, T>,
     get: &impl Fn(&mut T) -> &mut Ctx<H>,
 ) -> (&'a mut Ctx<H>, GuestMemory<'a>, bool) {
     let ctx = get(caller.data_mut());
-    let slow = ctx.tracing();
-    (ctx, GuestMemory::missing(), slow)
+    let traced = ctx.tracing();
+    (ctx, GuestMemory::missing(), traced)
 }
 
 /// Keeps the start of a traced call's trace line (its name and arguments, described before the
@@ -115,13 +122,13 @@ where
     }
 }
 
-/// A trace line ready for its outcome, with a note on why the call failed if there is one.
-pub type Line = (String, Option<String>);
-
 #[cold]
 fn end_line<H>(ctx: &mut Ctx<H>) -> Option<Line> {
-    let line = ctx.trace.line.take()?;
-    Some((line, ctx.trace.note.take()))
+    let call = ctx.trace.line.take()?;
+    Some(Line {
+        call,
+        note: ctx.trace.note.take(),
+    })
 }
 
 /// Names the parameter a guest error came from.

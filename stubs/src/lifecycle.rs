@@ -108,6 +108,10 @@ pub enum RunError {
     Timeout(Duration),
     /// The guest used up its fuel.
     OutOfFuel(u64),
+    /// The module does not compile.
+    Compile(wasmtime::Error),
+    /// The module cannot be linked with what the linker defines (an import of another type).
+    Link(wasmtime::Error),
     /// The guest trapped (or the host failed it).
     Trap(wasmtime::Error),
 }
@@ -128,6 +132,8 @@ impl fmt::Display for RunError {
             ),
             RunError::Timeout(t) => write!(f, "the guest ran longer than its time limit of {t:?}"),
             RunError::OutOfFuel(n) => write!(f, "the guest used up its fuel ({n} units)"),
+            RunError::Compile(e) => write!(f, "the module does not compile: {e:#}"),
+            RunError::Link(e) => write!(f, "the module cannot run on this host: {e:#}"),
             RunError::Trap(e) => write!(f, "the guest trapped: {e:#}"),
         }
     }
@@ -154,13 +160,13 @@ pub struct Exited<H> {
 impl Guest {
     /// Compiles `wasm` (binary, or text with wasmtime's `wat` feature) and finds its kind.
     pub fn new(engine: &Engine, wasm: impl AsRef<[u8]>) -> Result<Self, RunError> {
-        let module = Module::new(engine, wasm).map_err(RunError::Trap)?;
+        let module = Module::new(engine, wasm).map_err(RunError::Compile)?;
         Guest::from_module(module)
     }
 
     /// Reads and compiles the module at `path`.
     pub fn from_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Self, RunError> {
-        let module = Module::from_file(engine, path).map_err(RunError::Trap)?;
+        let module = Module::from_file(engine, path).map_err(RunError::Compile)?;
         Guest::from_module(module)
     }
 
@@ -279,18 +285,20 @@ impl Guest {
         ctx.set_tracing(limits.trace);
         let mut store = Store::new(engine, ctx);
         let missing = self.missing_imports(linker, &mut store);
-        let instance = if missing.is_empty() {
-            linker.instantiate(&mut store, &self.module)
+        let pre = if missing.is_empty() {
+            linker.instantiate_pre(&self.module)
         } else if limits.trap_unknown_imports {
             let mut linker = linker.clone();
             linker
                 .define_unknown_imports_as_traps(&self.module)
-                .map_err(RunError::Trap)?;
-            linker.instantiate(&mut store, &self.module)
+                .map_err(RunError::Link)?;
+            linker.instantiate_pre(&self.module)
         } else {
             return Err(RunError::MissingImports(missing));
         }
-        .map_err(RunError::Trap)?;
+        .map_err(RunError::Link)?;
+        // A start function is guest code too: it runs under the limits.
+        let instance = limited(&mut store, limits, |store| pre.instantiate(store))?;
         if let Some(memory) = instance.get_memory(&mut store, "memory") {
             store.data_mut().bind_memory(memory);
         }

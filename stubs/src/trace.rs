@@ -101,10 +101,21 @@ pub fn scalar<S: crate::Scalar + TraceArg>(raw: u64, mem: &GuestMemory<'_>, out:
     }
 }
 
+/// A traced call's line before its outcome: the call as described before the host ran, and why
+/// it failed when its error code does not say it all.
+#[derive(Debug)]
+pub struct Line {
+    pub(crate) call: String,
+    pub(crate) note: Option<String>,
+}
+
 /// Ends a trace line with what the guest gets (the wasm result, after the policy, shown by
 /// `ok`, or the trap) and emits it.
 pub fn emit<W>(
-    (mut line, note): crate::glue::Line,
+    Line {
+        call: mut line,
+        note,
+    }: Line,
     outcome: Result<W, &wasmtime::Error>,
     ok: impl FnOnce(W, &mut String),
 ) {

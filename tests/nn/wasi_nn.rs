@@ -700,11 +700,11 @@ pub mod wasi_ephemeral_nn {
                     target: i32,
                     ret: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter(
+                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter(
                         &mut caller,
                         &get,
                     );
-                    if slow && ctx.tracing() {
+                    if traced {
                         ::wasi_stubs::glue::begin_trace(
                             ctx,
                             describe_load(
@@ -756,11 +756,11 @@ pub mod wasi_ephemeral_nn {
                     name_len: i32,
                     ret: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter(
+                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter(
                         &mut caller,
                         &get,
                     );
-                    if slow && ctx.tracing() {
+                    if traced {
                         ::wasi_stubs::glue::begin_trace(
                             ctx,
                             describe_load_by_name(
@@ -809,11 +809,11 @@ pub mod wasi_ephemeral_nn {
                     graph: i32,
                     ret: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter(
+                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter(
                         &mut caller,
                         &get,
                     );
-                    if slow && ctx.tracing() {
+                    if traced {
                         ::wasi_stubs::glue::begin_trace(
                             ctx,
                             describe_init_execution_context(&mem.reborrow(), graph, ret),
@@ -850,11 +850,11 @@ pub mod wasi_ephemeral_nn {
                     index: i32,
                     tensor: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter(
+                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter(
                         &mut caller,
                         &get,
                     );
-                    if slow && ctx.tracing() {
+                    if traced {
                         ::wasi_stubs::glue::begin_trace(
                             ctx,
                             describe_set_input(&mem.reborrow(), context, index, tensor),
@@ -894,11 +894,11 @@ pub mod wasi_ephemeral_nn {
                     out_buffer_max_size: i32,
                     ret: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter(
+                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter(
                         &mut caller,
                         &get,
                     );
-                    if slow && ctx.tracing() {
+                    if traced {
                         ::wasi_stubs::glue::begin_trace(
                             ctx,
                             describe_get_output(
@@ -952,11 +952,11 @@ pub mod wasi_ephemeral_nn {
                     mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>,
                     context: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter_without_memory(
+                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter_without_memory(
                         &mut caller,
                         &get,
                     );
-                    if slow && ctx.tracing() {
+                    if traced {
                         ::wasi_stubs::glue::begin_trace(
                             ctx,
                             describe_compute(&mem.reborrow(), context),
@@ -1045,7 +1045,7 @@ pub mod wasi_ephemeral_nn {
     #[inline(never)]
     #[allow(unused_variables)]
     fn report_load(
-        line: ::wasi_stubs::glue::Line,
+        line: ::wasi_stubs::trace::Line,
         outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
         mem: ::wasi_stubs::GuestMemory<'_>,
         builder_ptr: i32,
@@ -1120,7 +1120,7 @@ pub mod wasi_ephemeral_nn {
     #[inline(never)]
     #[allow(unused_variables)]
     fn report_load_by_name(
-        line: ::wasi_stubs::glue::Line,
+        line: ::wasi_stubs::trace::Line,
         outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
         mem: ::wasi_stubs::GuestMemory<'_>,
         name_ptr: i32,
@@ -1186,7 +1186,7 @@ pub mod wasi_ephemeral_nn {
     #[inline(never)]
     #[allow(unused_variables)]
     fn report_init_execution_context(
-        line: ::wasi_stubs::glue::Line,
+        line: ::wasi_stubs::trace::Line,
         outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
         mem: ::wasi_stubs::GuestMemory<'_>,
         graph: i32,
@@ -1262,7 +1262,7 @@ pub mod wasi_ephemeral_nn {
     #[inline(never)]
     #[allow(unused_variables)]
     fn report_set_input(
-        line: ::wasi_stubs::glue::Line,
+        line: ::wasi_stubs::trace::Line,
         outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
         mem: ::wasi_stubs::GuestMemory<'_>,
         context: i32,
@@ -1356,7 +1356,7 @@ pub mod wasi_ephemeral_nn {
     #[inline(never)]
     #[allow(unused_variables)]
     fn report_get_output(
-        line: ::wasi_stubs::glue::Line,
+        line: ::wasi_stubs::trace::Line,
         outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
         mem: ::wasi_stubs::GuestMemory<'_>,
         context: i32,
@@ -1417,7 +1417,7 @@ pub mod wasi_ephemeral_nn {
     #[inline(never)]
     #[allow(unused_variables)]
     fn report_compute(
-        line: ::wasi_stubs::glue::Line,
+        line: ::wasi_stubs::trace::Line,
         outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
         mem: ::wasi_stubs::GuestMemory<'_>,
         context: i32,

@@ -272,6 +272,68 @@ fn a_guest_looping_on_fd_prestat_get_is_stopped_by_a_timeout() {
     assert!(err.to_string().contains("time limit of 200ms"), "{err}");
 }
 
+/// A command whose start function (run while instantiating) calls WASI, then loops forever if
+/// `spin`.
+fn with_start_function(spin: bool) -> String {
+    format!(
+        r#"
+(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func $start
+    (drop (call $sizes (i32.const 0) (i32.const 4)))
+    (loop $again (br_if $again (i32.const {spin}))))
+  (start $start)
+  (func (export "_start")))
+"#,
+        spin = i32::from(spin)
+    )
+}
+
+#[test]
+fn a_start_function_runs_under_the_limits() {
+    // Within the limits, it runs: fuel and the epoch deadline are set before it, not only
+    // before `_start`.
+    for limits in [
+        Limits::default().fuel(1_000_000),
+        Limits::default().timeout(std::time::Duration::from_secs(30)),
+    ] {
+        let outcome = run(
+            with_start_function(false).as_bytes(),
+            MinimalHost::default(),
+            &limits,
+        )
+        .unwrap_or_else(|e| panic!("{limits:?}: {e}"));
+        assert_eq!(outcome.0, 0);
+    }
+    // Past them, it is stopped like any guest code.
+    let spin = with_start_function(true);
+    let limits = Limits::default().fuel(1_000_000);
+    let err = run(spin.as_bytes(), MinimalHost::default(), &limits).unwrap_err();
+    assert!(matches!(err, RunError::OutOfFuel(1_000_000)), "{err}");
+    let limits = Limits::default().timeout(std::time::Duration::from_millis(200));
+    let err = run(spin.as_bytes(), MinimalHost::default(), &limits).unwrap_err();
+    assert!(matches!(err, RunError::Timeout(_)), "{err}");
+}
+
+#[test]
+fn a_module_that_does_not_compile_or_link_says_which() {
+    let engine = Engine::default();
+    let err = Guest::new(&engine, "(module (func (result i32)))").unwrap_err();
+    assert!(matches!(err, RunError::Compile(_)), "{err}");
+    let guest = Guest::new(
+        &engine,
+        r#"(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32))) (func (export "_start")))"#,
+    )
+    .unwrap();
+    let linker = guest.linker::<MinimalHost>().unwrap();
+    let err = guest
+        .run(&linker, MinimalHost::default(), &Limits::default())
+        .unwrap_err();
+    assert!(matches!(err, RunError::Link(_)), "{err}");
+    assert!(err.to_string().contains("fd_write"), "{err}");
+}
+
 #[test]
 fn a_module_exporting_both_start_and_initialize_is_refused() {
     let engine = Engine::default();

@@ -899,11 +899,11 @@ pub mod kitchen_sink {
                     ratio: f64,
                     letter: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter_without_memory(
+                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter_without_memory(
                         &mut caller,
                         &get,
                     );
-                    if slow && ctx.tracing() {
+                    if traced {
                         ::wasi_stubs::glue::begin_trace(
                             ctx,
                             describe_scalars(
@@ -970,11 +970,11 @@ pub mod kitchen_sink {
                     bufs_len: i32,
                     ret: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter(
+                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter(
                         &mut caller,
                         &get,
                     );
-                    if slow && ctx.tracing() {
+                    if traced {
                         ::wasi_stubs::glue::begin_trace(
                             ctx,
                             describe_lists(
@@ -1028,11 +1028,11 @@ pub mod kitchen_sink {
                     ret0: i32,
                     ret1: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter(
+                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter(
                         &mut caller,
                         &get,
                     );
-                    if slow && ctx.tracing() {
+                    if traced {
                         ::wasi_stubs::glue::begin_trace(
                             ctx,
                             describe_records(
@@ -1086,11 +1086,11 @@ pub mod kitchen_sink {
                     mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>,
                     x: i32,
                 | -> ::wasi_stubs::wasmtime::Result<i64> {
-                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter_without_memory(
+                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter_without_memory(
                         &mut caller,
                         &get,
                     );
-                    if slow && ctx.tracing() {
+                    if traced {
                         ::wasi_stubs::glue::begin_trace(
                             ctx,
                             describe_plain(&mem.reborrow(), x),
@@ -1113,11 +1113,11 @@ pub mod kitchen_sink {
                 move |
                     mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>,
                 | -> ::wasi_stubs::wasmtime::Result<()> {
-                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter_without_memory(
+                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter_without_memory(
                         &mut caller,
                         &get,
                     );
-                    if slow && ctx.tracing() {
+                    if traced {
                         ::wasi_stubs::glue::begin_trace(
                             ctx,
                             describe_nothing(&mem.reborrow()),
@@ -1144,11 +1144,11 @@ pub mod kitchen_sink {
                     mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>,
                     code: i32,
                 | -> ::wasi_stubs::wasmtime::Result<()> {
-                    let (ctx, mut mem, slow) = ::wasi_stubs::glue::enter_without_memory(
+                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter_without_memory(
                         &mut caller,
                         &get,
                     );
-                    if slow && ctx.tracing() {
+                    if traced {
                         ::wasi_stubs::glue::begin_trace(
                             ctx,
                             describe_stop(&mem.reborrow(), code),
@@ -1253,7 +1253,7 @@ pub mod kitchen_sink {
     #[inline(never)]
     #[allow(unused_variables)]
     fn report_scalars(
-        line: ::wasi_stubs::glue::Line,
+        line: ::wasi_stubs::trace::Line,
         outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
         mem: ::wasi_stubs::GuestMemory<'_>,
         kind: i32,
@@ -1344,7 +1344,7 @@ pub mod kitchen_sink {
     #[inline(never)]
     #[allow(unused_variables)]
     fn report_lists(
-        line: ::wasi_stubs::glue::Line,
+        line: ::wasi_stubs::trace::Line,
         outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
         mem: ::wasi_stubs::GuestMemory<'_>,
         name_ptr: i32,
@@ -1435,7 +1435,7 @@ pub mod kitchen_sink {
     #[inline(never)]
     #[allow(unused_variables)]
     fn report_records(
-        line: ::wasi_stubs::glue::Line,
+        line: ::wasi_stubs::trace::Line,
         outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
         mem: ::wasi_stubs::GuestMemory<'_>,
         stat: i32,
@@ -1492,7 +1492,7 @@ pub mod kitchen_sink {
     #[inline(never)]
     #[allow(unused_variables)]
     fn report_plain(
-        line: ::wasi_stubs::glue::Line,
+        line: ::wasi_stubs::trace::Line,
         outcome: ::core::result::Result<i64, &::wasi_stubs::wasmtime::Error>,
         mem: ::wasi_stubs::GuestMemory<'_>,
         x: i32,
@@ -1527,7 +1527,7 @@ pub mod kitchen_sink {
     #[inline(never)]
     #[allow(unused_variables)]
     fn report_nothing(
-        line: ::wasi_stubs::glue::Line,
+        line: ::wasi_stubs::trace::Line,
         outcome: ::core::result::Result<(), &::wasi_stubs::wasmtime::Error>,
         mem: ::wasi_stubs::GuestMemory<'_>,
     ) {
@@ -1566,7 +1566,7 @@ pub mod kitchen_sink {
     #[inline(never)]
     #[allow(unused_variables)]
     fn report_stop(
-        line: ::wasi_stubs::glue::Line,
+        line: ::wasi_stubs::trace::Line,
         outcome: ::core::result::Result<(), &::wasi_stubs::wasmtime::Error>,
         mem: ::wasi_stubs::GuestMemory<'_>,
         code: i32,
