@@ -1,7 +1,7 @@
 //! The `--policy` of `run` and the `--default-policy` of `audit`: what a function the host does
 //! not implement answers.
 
-use wasi_stubs::OnNotImplemented;
+use wasi_stubs::{OnBadInput, OnNotImplemented};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum PolicyArg {
@@ -22,6 +22,24 @@ impl From<PolicyArg> for OnNotImplemented {
             PolicyArg::Trap => OnNotImplemented::Trap,
             PolicyArg::Badf => OnNotImplemented::Errno("badf"),
             PolicyArg::Log => OnNotImplemented::LogThenNosys,
+        }
+    }
+}
+
+/// The `--bad-input` of `run`: what a bad pointer, length, value or string from the guest gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum BadInputArg {
+    /// The errno of the error rules: EFAULT, EINVAL, EILSEQ, EOVERFLOW
+    Errno,
+    /// A trap naming the function and the argument: the run stops there
+    Trap,
+}
+
+impl From<BadInputArg> for OnBadInput {
+    fn from(on: BadInputArg) -> Self {
+        match on {
+            BadInputArg::Errno => OnBadInput::Errno,
+            BadInputArg::Trap => OnBadInput::Trap,
         }
     }
 }

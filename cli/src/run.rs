@@ -19,14 +19,15 @@ pub const EXIT_OUT_OF_FUEL: u8 = 125;
 /// `wasmtime run`).
 pub const EXIT_TRAP: u8 = 134;
 
-use crate::policy::PolicyArg;
+use crate::policy::{BadInputArg, PolicyArg};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Exit status: the guest's exit code (0 when `_start` returns, the code of `proc_exit` otherwise; \
 codes above 255 become 255); 2 when the guest cannot run (bad file, usage, imports this host does \
-not define or links with another type); 124 on --timeout; 125 on --fuel; 134 when the guest \
-traps.")]
+not define or links with another type, a `_start`/`_initialize` of the wrong type, a shared \
+memory, a reactor that exits from `_initialize` before --invoke); 124 on --timeout; 125 on \
+--fuel; 134 when the guest traps.")]
 pub struct Args {
     /// The guest: a core wasm module (binary or text), a command (exports `_start`), a reactor
     /// (exports `_initialize`) or a library (neither)
@@ -56,28 +57,43 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = PolicyArg::Nosys)]
     policy: PolicyArg,
 
+    /// What a bad pointer, length, value or string from the guest gets: the errno of the error
+    /// rules (EFAULT, EINVAL, EILSEQ, EOVERFLOW), or a trap naming the function and argument
+    #[arg(long, value_enum, default_value_t = BadInputArg::Errno)]
+    bad_input: BadInputArg,
+
     /// Prints every WASI call, with decoded arguments and result, to stderr
     #[arg(long)]
     trace: bool,
 
     /// Calls an export of a reactor or library with these arguments (i32, i64, f32 or f64, as
-    /// the export's type says) and prints its results, one per line
+    /// the export's type says; `inf`, `-inf` and `nan` too) and prints its results, one per
+    /// line. It takes the rest of the command line: put it after the other options
     #[arg(
         long,
         value_names = ["EXPORT", "ARGS"],
         num_args = 1..,
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     invoke: Option<Vec<String>>,
 
-    /// Stops the guest's code after SECS seconds of wall time (fractions allowed; a sleep on the
-    /// system clock is not cut short)
+    /// Stops the guest after SECS seconds of wall time (fractions allowed), a sleep included;
+    /// compiling the guest before it runs is not counted
     #[arg(long, value_name = "SECS", value_parser = parse_secs)]
     timeout: Option<Duration>,
 
     /// Stops the guest after N units of fuel (about one per wasm instruction)
     #[arg(long, value_name = "N")]
     fuel: Option<u64>,
+
+    /// The most linear memory the guest may have, all memories together (a number of bytes, or
+    /// with a suffix: 64Ki, 512Mi, 4Gi); growing past it fails as when out of memory
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes, default_value = "1Gi")]
+    max_memory: u64,
+
+    /// The most table elements the guest may have, all tables together
+    #[arg(long, value_name = "N", default_value_t = lifecycle::DEFAULT_MAX_TABLE_ELEMENTS)]
+    max_table_elements: u64,
 
     /// Defines imports this host does not know as functions that trap when called, instead of
     /// refusing the guest
@@ -128,6 +144,24 @@ fn parse_clock(s: &str) -> Result<ClockSource, String> {
     }
 }
 
+/// A number of bytes, with an optional binary suffix (`Ki`, `Mi`, `Gi`, or `K`, `M`, `G`).
+fn parse_bytes(s: &str) -> Result<u64, String> {
+    let digits = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit: u64 = match &s[digits.len()..] {
+        "" => 1,
+        "K" | "Ki" | "k" | "KiB" => 1 << 10,
+        "M" | "Mi" | "MiB" => 1 << 20,
+        "G" | "Gi" | "GiB" => 1 << 30,
+        other => return Err(format!("`{other}` is not a unit: expected Ki, Mi or Gi")),
+    };
+    digits
+        .replace('_', "")
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(|| format!("`{s}` is not a number of bytes"))
+}
+
 fn parse_secs(s: &str) -> Result<Duration, String> {
     let secs: f64 = s
         .parse()
@@ -140,7 +174,13 @@ pub fn run(args: Args) -> Result<u8> {
     install_loggers(args.trace);
     let path = &args.guest;
     let mut limits = Limits::default()
-        .policy(Policy::default().not_implemented(args.policy.into()))
+        .policy(
+            Policy::default()
+                .not_implemented(args.policy.into())
+                .bad_input(args.bad_input.into()),
+        )
+        .max_memory(args.max_memory)
+        .max_table_elements(args.max_table_elements)
         .trap_unknown_imports(args.trap_unknown_imports)
         .trace(args.trace);
     if let Some(timeout) = args.timeout {
@@ -195,6 +235,10 @@ pub fn run(args: Args) -> Result<u8> {
     }
     let mut reactor = match guest.initialize(&linker, host, &limits) {
         Ok(reactor) => reactor,
+        // Without an export to call, a reactor that exits is done, as a command is.
+        Err(RunError::ExitedDuringInit(code)) if args.invoke.is_none() => {
+            return Ok(exit_code(code));
+        }
         Err(e) => return ran.failed(e),
     };
     let Some(invoke) = args.invoke else {
@@ -302,10 +346,20 @@ impl Ran<'_> {
                 format!("{file}: stopped: the guest used up its fuel ({n} units)"),
             ),
             RunError::MissingImports(names) => {
+                // A list long enough to hide the message is cut (`wasi-stubs audit` lists all).
+                const SHOWN: usize = 20;
+                let mut list = names
+                    .iter()
+                    .take(SHOWN)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if names.len() > SHOWN {
+                    let _ = write!(list, " and {} more", names.len() - SHOWN);
+                }
                 return Err(input(format!(
-                    "{file}: imports that this host does not define: {} \
-                     (--trap-unknown-imports defines them as functions that trap)",
-                    names.join(", ")
+                    "{file}: imports that this host does not define: {list} \
+                     (--trap-unknown-imports defines them as functions that trap)"
                 )));
             }
             RunError::Link(e) => {
@@ -329,6 +383,12 @@ fn parse_args(
 ) -> Result<Vec<Val>> {
     let ty = func.ty(store);
     let types: Vec<ValType> = ty.params().collect();
+    if let Some(option) = params.iter().find(|p| p.starts_with("--")) {
+        return Err(input(format!(
+            "--invoke {export}: `{option}` is not an argument: --invoke takes the rest of the \
+             command line, so put options before it"
+        )));
+    }
     if types.len() != params.len() {
         return Err(input(format!(
             "--invoke {export}: it takes {} argument{} ({}), {} given",

@@ -1072,3 +1072,196 @@ fn the_committed_wasi_nn_code_is_current() {
         stderr(&o)
     );
 }
+
+// Hostile guests on `run`: each test proves one promise a guest once broke.
+
+#[test]
+fn run_timeout_ends_a_sleep_of_centuries() {
+    let dir = tempfile::tempdir().unwrap();
+    // One relative monotonic clock subscription of u64::MAX nanoseconds.
+    let guest = write_in(
+        dir.path(),
+        "sleeper.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "poll_oneoff"
+            (func $poll (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (func (export "_start")
+            (i32.store (i32.const 16) (i32.const 1))
+            (i64.store (i32.const 24) (i64.const -1))
+            (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))"#,
+    );
+    let started = std::time::Instant::now();
+    let o = run_guest(&guest, ["--timeout", "1"]);
+    assert_run_error(&o, 124, &guest, "stopped after the time limit of 1s");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn run_refuses_modules_it_cannot_run_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, wat, what) in [
+        (
+            "shared.wat",
+            r#"(module (memory (export "memory") 1 1 shared) (func (export "_start")))"#,
+            "its memory `memory` is shared",
+        ),
+        (
+            "start_params.wat",
+            r#"(module (memory (export "memory") 1) (func (export "_start") (param i32)))"#,
+            "`_start` must take no parameters and return nothing",
+        ),
+        (
+            "start_global.wat",
+            r#"(module (memory (export "memory") 1) (global (export "_start") i32 (i32.const 0)))"#,
+            "`_start` must be a function, but it is a global",
+        ),
+        (
+            "init_result.wat",
+            r#"(module (memory (export "memory") 1)
+                 (func (export "_initialize") (result i32) i32.const 0))"#,
+            "`_initialize` must take no parameters and return nothing",
+        ),
+        (
+            "too_big.wat",
+            r#"(module (memory (export "memory") 1) (memory 16384) (func (export "_start")))"#,
+            "it needs 1073807360 bytes of linear memory, over the limit of 1073741824",
+        ),
+    ] {
+        let guest = write_in(dir.path(), name, wat);
+        let o = run_guest(&guest, [] as [&str; 0]);
+        assert_bad_input(&o, &guest, what);
+    }
+}
+
+#[test]
+fn run_store_limits_stop_growth_and_can_be_raised() {
+    let dir = tempfile::tempdir().unwrap();
+    // Grows a funcref table by 10,000,000 elements ten times; `unreachable` when a growth fails.
+    let guest = write_in(
+        dir.path(),
+        "grower.wat",
+        r#"(module
+          (memory (export "memory") 1)
+          (table 0 funcref)
+          (func (export "_start") (local i32)
+            (loop
+              (if (i32.eq (table.grow (ref.null func) (i32.const 10000000)) (i32.const -1))
+                (then unreachable))
+              (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+              (br_if 0 (i32.lt_u (local.get 0) (i32.const 10))))))"#,
+    );
+    let o = run_guest(&guest, [] as [&str; 0]);
+    assert_run_error(&o, 134, &guest, "unreachable");
+    let o = run_guest(&guest, ["--max-table-elements", "100000000"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let big = write_in(
+        dir.path(),
+        "big.wat",
+        r#"(module (memory (export "memory") 20000) (func (export "_start")))"#,
+    );
+    let o = run_guest(&big, ["--max-memory", "2Gi"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run_guest(&big, ["--max-memory", "lots"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("`lots`"), "{}", stderr(&o));
+}
+
+#[test]
+fn run_names_a_few_of_many_unknown_imports_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut wat = String::from("(module\n");
+    for i in 0..100_001 {
+        wat.push_str(&format!("(import \"env\" \"f{i}\" (func))\n"));
+    }
+    wat.push_str("(memory (export \"memory\") 1) (func (export \"_start\")))");
+    let guest = write_in(dir.path(), "many.wat", wat);
+    let started = std::time::Instant::now();
+    let o = run_guest(&guest, [] as [&str; 0]);
+    // Linear, not quadratic: a debug build takes about a second; the quadratic check it replaced
+    // took minutes.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_bad_input(
+        &o,
+        &guest,
+        "imports that this host does not define: env::f0, env::f1,",
+    );
+    assert!(
+        stderr(&o).contains("env::f19 and 99981 more"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn run_bad_input_trap_makes_a_bad_pointer_trap() {
+    let dir = tempfile::tempdir().unwrap();
+    // fd_write with its iovec list out of bounds, then exit with the errno it got.
+    let guest = write_in(
+        dir.path(),
+        "bad_pointer.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "fd_write"
+            (func $fd_write (param i32 i32 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (func (export "_start")
+            (call $exit (call $fd_write (i32.const 1) (i32.const 70000) (i32.const 1)
+              (i32.const 0)))))"#,
+    );
+    let o = run_guest(&guest, [] as [&str; 0]);
+    assert_eq!(o.status.code(), Some(21), "EFAULT: {}", stderr(&o));
+    let o = run_guest(&guest, ["--bad-input", "trap"]);
+    assert_run_error(&o, 134, &guest, "fd_write: argument `iovs`");
+}
+
+#[test]
+fn run_a_reactor_that_exits_from_initialize() {
+    let dir = tempfile::tempdir().unwrap();
+    let guest = write_in(
+        dir.path(),
+        "init_exit.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (func (export "_initialize") (call $exit (i32.const 0)))
+          (func (export "f") (result i32) i32.const 1))"#,
+    );
+    // Nothing to call: it ran to its exit code, as a command does.
+    let o = run_guest(&guest, [] as [&str; 0]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // An export to call: it cannot be, and says so.
+    let o = run_guest(&guest, ["--invoke", "f"]);
+    assert_bad_input(&o, &guest, "called `proc_exit(0)` from `_initialize`");
+}
+
+#[test]
+fn run_invoke_passes_infinities_and_nan() {
+    let dir = tempfile::tempdir().unwrap();
+    let guest = write_in(
+        dir.path(),
+        "floats.wat",
+        r#"(module (memory (export "memory") 1)
+          (func (export "f") (param f32 f64) (result f64 f32) local.get 1 local.get 0))"#,
+    );
+    let o = run_guest(&guest, ["--invoke", "f", "-inf", "nan"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "NaN\n-inf\n");
+    // Options go before --invoke, which takes the rest of the line.
+    let o = run_guest(&guest, ["--invoke", "f", "inf", "-1", "--trace"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`--trace` is not an argument"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -18,6 +18,8 @@ pub struct Ctx<H> {
     pub(crate) fast: Option<Memory>,
     pub(crate) policy: Policy,
     pub(crate) trace: Trace,
+    /// The store's memory and table budget under a run's limits (see [`crate::lifecycle`]).
+    pub(crate) budget: crate::lifecycle::Budget,
 }
 
 /// What tracing keeps of the call in progress.
@@ -42,6 +44,7 @@ impl<H> Ctx<H> {
             fast: None,
             policy: Policy::default(),
             trace: Trace::default(),
+            budget: Default::default(),
         }
     }
 

@@ -15,17 +15,20 @@
 //! # Ok(()) }
 //! ```
 
+use std::cell::Cell;
+use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::{
-    Config, Engine, Instance, Linker, Module, Store, Trap, Val, WasmParams, WasmResults,
+    Config, Engine, ExternType, FuncType, Instance, Linker, Module, ResourceLimiter, Store, Trap,
+    Val, WasmParams, WasmResults,
 };
 
 use crate::preview1::WasiSnapshotPreview1;
-use crate::{Ctx, Exit, Policy, preview0, preview1};
+use crate::{Ctx, Error, Exit, Policy, preview0, preview1};
 
 /// What a guest module is, from its exports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,19 +41,50 @@ pub enum Kind {
     Library,
 }
 
-/// Bounds on a run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The most linear memory a guest may have by default, all its memories together: 1 GiB.
+pub const DEFAULT_MAX_MEMORY: u64 = 1 << 30;
+/// The most table elements a guest may have by default, all its tables together: 1,000,000
+/// (about 8 MB of host memory for funcref tables).
+pub const DEFAULT_MAX_TABLE_ELEMENTS: u64 = 1_000_000;
+/// The most instances, memories and tables (each) a store of a run may hold.
+pub const MAX_INSTANCES: usize = 100;
+
+/// Bounds on a run: time, fuel, and the store's memory and tables, with the policy and tracing
+/// of its calls.
+///
+/// By default a run has no time or fuel limit, and its guest at most [`DEFAULT_MAX_MEMORY`] of
+/// linear memory and [`DEFAULT_MAX_TABLE_ELEMENTS`] table elements: a `memory.grow` or
+/// `table.grow` past them fails (returns -1) as it would when the system is out of memory, and
+/// a module that declares more does not instantiate.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     timeout: Option<Duration>,
     fuel: Option<u64>,
+    max_memory: u64,
+    max_table_elements: u64,
     policy: Policy,
     trap_unknown_imports: bool,
     trace: bool,
 }
 
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: None,
+            fuel: None,
+            max_memory: DEFAULT_MAX_MEMORY,
+            max_table_elements: DEFAULT_MAX_TABLE_ELEMENTS,
+            policy: Policy::default(),
+            trap_unknown_imports: false,
+            trace: false,
+        }
+    }
+}
+
 impl Limits {
-    /// Interrupts the guest's own code after `timeout` of wall time (epoch interruption; time the
-    /// host spends inside a call, such as a sleep, is not interrupted).
+    /// Stops the guest after `timeout` of wall time: its own code by epoch interruption, and a
+    /// host sleep that would outlast the deadline at the deadline (see [`deadline`]). Compiling
+    /// the module happens before the run and is not counted.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -59,6 +93,18 @@ impl Limits {
     /// Stops the guest after it has used `fuel` units (about one per wasm instruction).
     pub fn fuel(mut self, fuel: u64) -> Self {
         self.fuel = Some(fuel);
+        self
+    }
+
+    /// The most linear memory, in bytes, that the guest's memories may hold together.
+    pub fn max_memory(mut self, bytes: u64) -> Self {
+        self.max_memory = bytes;
+        self
+    }
+
+    /// The most elements that the guest's tables may hold together.
+    pub fn max_table_elements(mut self, elements: u64) -> Self {
+        self.max_table_elements = elements;
         self
     }
 
@@ -102,6 +148,9 @@ pub enum RunError {
         /// What the guest is.
         found: Kind,
     },
+    /// The module cannot run here, for the reason given: a `_start` or `_initialize` that is not a
+    /// function without parameters and results, a shared memory.
+    Unsupported(String),
     /// Imports that no one defines, as `module::name`.
     MissingImports(Vec<String>),
     /// The guest ran past its time limit.
@@ -112,6 +161,10 @@ pub enum RunError {
     Compile(wasmtime::Error),
     /// The module cannot be linked with what the linker defines (an import of another type).
     Link(wasmtime::Error),
+    /// The module's memories or tables start larger than the run's limits allow.
+    OverLimit(String),
+    /// A reactor called `proc_exit` with this code from `_initialize`: it cannot be used.
+    ExitedDuringInit(u32),
     /// The guest trapped (or the host failed it).
     Trap(wasmtime::Error),
 }
@@ -125,6 +178,12 @@ impl fmt::Display for RunError {
             RunError::WrongKind { expected, found } => {
                 write!(f, "the module is a {found:?}, not a {expected}")
             }
+            RunError::Unsupported(why) => write!(f, "the module cannot run: {why}"),
+            RunError::OverLimit(why) => write!(f, "the module cannot run within its limits: {why}"),
+            RunError::ExitedDuringInit(code) => write!(
+                f,
+                "the reactor called `proc_exit({code})` from `_initialize`: its exports cannot be used"
+            ),
             RunError::MissingImports(names) => write!(
                 f,
                 "the module imports what this host does not define: {}",
@@ -170,15 +229,40 @@ impl Guest {
         Guest::from_module(module)
     }
 
-    /// The kind of an already compiled module.
+    /// The kind of an already compiled module. A module this crate cannot run is refused here,
+    /// before anything is instantiated: one that exports both `_start` and `_initialize`, one
+    /// whose `_start` or `_initialize` is not a function without parameters and results, and one
+    /// with a shared memory (WASI threads are not supported).
     pub fn from_module(module: Module) -> Result<Self, RunError> {
-        let exports = |name| module.get_export(name).is_some();
-        let kind = match (exports("_start"), exports("_initialize")) {
+        let entry = |name: &str| -> Result<bool, RunError> {
+            match module.get_export(name) {
+                None => Ok(false),
+                Some(ExternType::Func(ty)) if no_params_or_results(&ty) => Ok(true),
+                Some(ExternType::Func(ty)) => Err(RunError::Unsupported(format!(
+                    "`{name}` must take no parameters and return nothing, but its type is `{ty}`"
+                ))),
+                Some(other) => Err(RunError::Unsupported(format!(
+                    "`{name}` must be a function, but it is a {}",
+                    extern_kind(&other)
+                ))),
+            }
+        };
+        let kind = match (entry("_start")?, entry("_initialize")?) {
             (true, true) => return Err(RunError::Ambiguous),
             (true, false) => Kind::Command,
             (false, true) => Kind::Reactor,
             (false, false) => Kind::Library,
         };
+        let shared = module
+            .imports()
+            .map(|i| (i.name().to_string(), i.ty()))
+            .chain(module.exports().map(|e| (e.name().to_string(), e.ty())))
+            .find(|(_, ty)| matches!(ty, ExternType::Memory(m) if m.is_shared()));
+        if let Some((name, _)) = shared {
+            return Err(RunError::Unsupported(format!(
+                "its memory `{name}` is shared (a threads module): shared memories are not supported"
+            )));
+        }
         Ok(Guest { module, kind })
     }
 
@@ -201,13 +285,16 @@ impl Guest {
         Ok(linker)
     }
 
-    /// The imports `linker` does not define, as `module::name`, each once.
+    /// The imports `linker` does not define, as `module::name`, each once, in the module's
+    /// order.
     pub fn missing_imports<T>(&self, linker: &Linker<T>, store: &mut Store<T>) -> Vec<String> {
+        let mut seen = HashSet::new();
         let mut missing: Vec<String> = Vec::new();
         for import in self.module.imports() {
-            let name = format!("{}::{}", import.module(), import.name());
-            if linker.get_by_import(&mut *store, &import).is_none() && !missing.contains(&name) {
-                missing.push(name);
+            if linker.get_by_import(&mut *store, &import).is_none()
+                && seen.insert((import.module(), import.name()))
+            {
+                missing.push(format!("{}::{}", import.module(), import.name()));
             }
         }
         missing
@@ -265,7 +352,16 @@ impl Guest {
             let init = instance
                 .get_typed_func::<(), ()>(&mut store, "_initialize")
                 .map_err(RunError::Trap)?;
-            limited(&mut store, limits, |store| init.call(store, ()))?;
+            match limited(&mut store, limits, |store| init.call(store, ())) {
+                Ok(()) => {}
+                Err(RunError::Trap(e)) => {
+                    return Err(match e.downcast_ref::<Exit>() {
+                        Some(exit) => RunError::ExitedDuringInit(exit.code),
+                        None => RunError::Trap(e),
+                    });
+                }
+                Err(other) => return Err(other),
+            }
         }
         Ok(Reactor {
             store,
@@ -283,7 +379,13 @@ impl Guest {
         let engine = self.module.engine();
         let mut ctx = Ctx::new(host).with_policy(limits.policy.clone());
         ctx.set_tracing(limits.trace);
+        ctx.budget = Budget {
+            max_memory: limits.max_memory,
+            max_table_elements: limits.max_table_elements,
+            ..Budget::default()
+        };
         let mut store = Store::new(engine, ctx);
+        store.limiter(|ctx| &mut ctx.budget);
         let missing = self.missing_imports(linker, &mut store);
         let pre = if missing.is_empty() {
             linker.instantiate_pre(&self.module)
@@ -297,8 +399,18 @@ impl Guest {
             return Err(RunError::MissingImports(missing));
         }
         .map_err(RunError::Link)?;
-        // A start function is guest code too: it runs under the limits.
-        let instance = limited(&mut store, limits, |store| pre.instantiate(store))?;
+        // A start function is guest code too: it runs under the limits. A module whose memories
+        // or tables start larger than the limits does not instantiate.
+        let instance = match limited(&mut store, limits, |store| pre.instantiate(store)) {
+            Ok(instance) => instance,
+            Err(RunError::Trap(e)) => {
+                return Err(match store.data().budget.refusal() {
+                    Some(why) if e.downcast_ref::<Trap>().is_none() => RunError::OverLimit(why),
+                    _ => RunError::Trap(e),
+                });
+            }
+            Err(other) => return Err(other),
+        };
         if let Some(memory) = instance.get_memory(&mut store, "memory") {
             store.data_mut().bind_memory(memory);
         }
@@ -370,8 +482,15 @@ fn limited<T, R>(
     if let Some(fuel) = limits.fuel {
         store.set_fuel(fuel).map_err(RunError::Trap)?;
     }
-    // A watchdog thread bumps the engine's epoch when the time is up, unless told to stop first.
+    // A watchdog thread bumps the engine's epoch when the time is up, unless told to stop first;
+    // host sleeps on this thread end at the same deadline.
+    let outer = DEADLINE.get();
     let watchdog = limits.timeout.map(|timeout| {
+        let at = Instant::now().checked_add(timeout);
+        DEADLINE.set(match (outer, at) {
+            (Some(outer), Some(at)) => Some(outer.min(at)),
+            (outer, at) => outer.or(at),
+        });
         store.set_epoch_deadline(1);
         let engine = store.engine().clone();
         let (stop, stopped) = mpsc::channel::<()>();
@@ -383,6 +502,7 @@ fn limited<T, R>(
         (stop, thread)
     });
     let outcome = f(store);
+    DEADLINE.set(outer);
     if let Some((stop, thread)) = watchdog {
         drop(stop);
         let _ = thread.join();
@@ -392,4 +512,160 @@ fn limited<T, R>(
         Some(Trap::OutOfFuel) => RunError::OutOfFuel(limits.fuel.unwrap_or_default()),
         _ => RunError::Trap(e),
     })
+}
+
+fn no_params_or_results(ty: &FuncType) -> bool {
+    ty.params().len() == 0 && ty.results().len() == 0
+}
+
+fn extern_kind(ty: &ExternType) -> &'static str {
+    match ty {
+        ExternType::Func(_) => "function",
+        ExternType::Global(_) => "global",
+        ExternType::Table(_) => "table",
+        ExternType::Memory(_) => "memory",
+        ExternType::Tag(_) => "tag",
+    }
+}
+
+thread_local! {
+    /// When the run in progress on this thread must stop, if it has a time limit.
+    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// When the run in progress on this thread (a [`Guest::run`], [`Guest::initialize`] or
+/// [`Reactor`] call with a [`Limits::timeout`]) is stopped, if it has a time limit.
+///
+/// A host whose overrides wait (a sleep, a blocking read) should wait no longer than this: the
+/// guest's code is interrupted at the deadline, but a host call is not. [`sleep`] does it.
+pub fn deadline() -> Option<Instant> {
+    DEADLINE.get()
+}
+
+/// Sleeps for `duration`, or until the [`deadline`] of the run in progress if that comes first;
+/// then the call fails with the interrupt trap of a timeout (`wasmtime::Trap::Interrupt`), and
+/// the run ends as [`RunError::Timeout`].
+pub fn sleep<E>(duration: Duration) -> Result<(), Error<E>> {
+    let Some(deadline) = deadline() else {
+        std::thread::sleep(duration);
+        return Ok(());
+    };
+    let now = Instant::now();
+    let left = deadline.saturating_duration_since(now);
+    if duration <= left {
+        std::thread::sleep(duration);
+        return Ok(());
+    }
+    std::thread::sleep(left);
+    Err(Error::Trap(wasmtime::Error::new(Trap::Interrupt)))
+}
+
+/// The store's memory and table budget, kept in [`Ctx`]: the totals of all memories and all
+/// tables, against the run's [`Limits`]. A store outside a run has no budget.
+///
+/// A growth is counted when it is approved. Past a type's own maximum it is refused here first;
+/// the one failure left after approval (the system refusing to map memory) leaves the growth
+/// counted, which only makes the budget stricter.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Budget {
+    max_memory: u64,
+    max_table_elements: u64,
+    memory: u64,
+    table_elements: u64,
+    /// The last growth refused for the budget: what it would have made the total, and which.
+    refused: Option<(u64, Resource)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resource {
+    Memory,
+    TableElements,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            max_memory: u64::MAX,
+            max_table_elements: u64::MAX,
+            memory: 0,
+            table_elements: 0,
+            refused: None,
+        }
+    }
+}
+
+impl Budget {
+    /// Counts the growth from `current` to `desired` if it stays within the budget and the
+    /// type's `maximum`.
+    fn grow(
+        &mut self,
+        what: Resource,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> bool {
+        if maximum.is_some_and(|m| desired > m) {
+            return false;
+        }
+        let (used, max) = match what {
+            Resource::Memory => (&mut self.memory, self.max_memory),
+            Resource::TableElements => (&mut self.table_elements, self.max_table_elements),
+        };
+        let total = used.saturating_add((desired as u64).saturating_sub(current as u64));
+        if total > max {
+            self.refused = Some((total, what));
+            return false;
+        }
+        *used = total;
+        true
+    }
+
+    /// Why the budget refused its last growth, as the run's limits name it.
+    fn refusal(&self) -> Option<String> {
+        let (total, what) = self.refused?;
+        Some(match what {
+            Resource::Memory => format!(
+                "it needs {total} bytes of linear memory, over the limit of {} \
+                 (`Limits::max_memory`, `--max-memory`)",
+                self.max_memory
+            ),
+            Resource::TableElements => format!(
+                "it needs {total} table elements, over the limit of {} \
+                 (`Limits::max_table_elements`, `--max-table-elements`)",
+                self.max_table_elements
+            ),
+        })
+    }
+}
+
+impl ResourceLimiter for Budget {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(self.grow(Resource::Memory, current, desired, maximum))
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(self.grow(Resource::TableElements, current, desired, maximum))
+    }
+
+    fn instances(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    fn memories(&self) -> usize {
+        MAX_INSTANCES
+    }
 }

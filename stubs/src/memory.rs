@@ -681,15 +681,16 @@ impl<'a> GuestMemory<'a> {
     ) -> Result<(), GuestError> {
         let (count, size) = string_table_sizes(strings)?;
         self.check_array(GuestArray::new(pointers, count))?;
-        self.range("u8", buf.offset, size.into())?;
-        let mut at = buf;
+        let table = self.range("u8", buf.offset, size.into())?;
+        // Every position below is inside `table`, which is checked: a table that ends on the last
+        // byte of a 4 GiB memory computes no address past it.
+        let mut at = table.start;
         for (i, s) in (0..).zip(strings) {
             let s = s.as_ref();
-            self.write(pointers.at(i)?, at)?;
-            self.copy_from(at, s)?;
-            let nul = GuestPtr::<u8>::new(at.offset + s.len() as u32);
-            self.write(nul, 0u8)?;
-            at = nul.at(1)?;
+            self.write(pointers.at(i)?, GuestPtr::<u8>::new(at as u32))?;
+            self.bytes[at..at + s.len()].copy_from_slice(s);
+            self.bytes[at + s.len()] = 0;
+            at += s.len() + 1;
         }
         Ok(())
     }
@@ -728,29 +729,63 @@ impl<'a> GuestMemory<'a> {
     }
 
     /// Copies `src` into the buffers of `bufs` in order, until either runs out; returns the number
-    /// of bytes copied. All the buffers are checked first, as in [`GuestMemory::gather`].
+    /// of bytes copied. All the buffers are checked first, as in [`GuestMemory::gather`], so a bad
+    /// one means nothing was written; and the list is used as it was when the call began, even
+    /// when the copy overwrites records the guest placed inside its own buffers.
     #[inline]
     pub fn scatter<B: GuestBuffer>(
         &mut self,
         bufs: GuestArray<B>,
         mut src: &[u8],
     ) -> Result<u32, GuestError> {
-        self.check_buffers::<B>(self.buffer_records(bufs)?)?;
+        let records = self.typed_range::<B>(bufs.ptr.offset, bufs.len)?;
+        self.check_buffers::<B>(&self.bytes[records.clone()])?;
+        // The records are used as they were when the call began (as `readv` does), and all of
+        // them were checked above. When a copy would land on records the guest placed inside its
+        // own buffers, they are saved first: a copy no larger than the guest's own list.
+        let saved = self
+            .copies_over::<B>(records.clone(), src.len())
+            .then(|| self.bytes[records.clone()].to_vec());
+        let size = B::SIZE as usize;
         let mut copied = 0u32;
-        for i in 0..bufs.len {
+        for i in 0..bufs.len as usize {
             if src.is_empty() {
                 break;
             }
-            // Read each record afresh: the copy may overwrite records the guest placed in the
-            // buffers themselves.
-            let (ptr, len) = self.read(bufs.ptr.at(i)?)?.buffer();
+            let at = i * size;
+            let record = match &saved {
+                Some(saved) => &saved[at..at + size],
+                None => &self.bytes[records.start + at..records.start + at + size],
+            };
+            let (ptr, len) = B::read_from(record)?.buffer();
             let n = src.len().min(len as usize);
             let (head, rest) = src.split_at(n);
-            self.bytes_mut(ptr, n as u32)?.copy_from_slice(head);
+            let start = ptr.offset as usize;
+            self.bytes[start..start + n].copy_from_slice(head);
             src = rest;
             copied += n as u32;
         }
         Ok(copied)
+    }
+
+    /// Whether copying `len` bytes into the buffers the records at `records` describe, in order,
+    /// writes over any of the records.
+    fn copies_over<B: GuestBuffer>(&self, records: Range<usize>, mut len: usize) -> bool {
+        for record in self.bytes[records.clone()].chunks_exact(B::SIZE.max(1) as usize) {
+            if len == 0 {
+                break;
+            }
+            let Ok((ptr, buf_len)) = B::read_from(record).map(|r| r.buffer()) else {
+                return true;
+            };
+            let n = len.min(buf_len as usize);
+            let start = ptr.offset as usize;
+            if n != 0 && start < records.end && records.start < start + n {
+                return true;
+            }
+            len -= n;
+        }
+        false
     }
 
     /// The bytes of the records of `bufs`, checked for bounds and alignment.
@@ -889,6 +924,50 @@ mod tests {
         assert_eq!(mem.scatter(list, b"abcdef"), Ok(6));
         assert_eq!(&mem.as_bytes()[100..103], b"abc");
         assert_eq!(&mem.as_bytes()[200..204], b"def\0");
+    }
+
+    #[test]
+    fn scatter_uses_the_records_as_they_were_when_the_copy_overwrites_them() {
+        let mut bytes = vec![0u8; 256];
+        let mut mem = GuestMemory::new(&mut bytes);
+        // The list sits at 16..32, inside the first buffer (0..32): copying into that buffer
+        // replaces the second record with whatever the source holds (here a pointer far out of
+        // bounds), but the second buffer is still 200..204.
+        let list = iovs(&mut mem, 16, &[(0, 32), (200, 4)]);
+        let mut src = [0xEEu8; 36];
+        src[32..].copy_from_slice(b"tail");
+        assert_eq!(mem.scatter(list, &src), Ok(36));
+        assert_eq!(&mem.as_bytes()[..32], &[0xEE; 32]);
+        assert_eq!(&mem.as_bytes()[200..204], b"tail");
+    }
+
+    #[test]
+    fn a_failed_scatter_writes_nothing() {
+        let mut bytes = vec![7u8; 256];
+        let mut mem = GuestMemory::new(&mut bytes);
+        let list = iovs(&mut mem, 0, &[(100, 4), (250, 10)]);
+        let before = mem.as_bytes().to_vec();
+        assert!(matches!(
+            mem.scatter(list, b"abcdefgh"),
+            Err(GuestError::OutOfBounds { .. })
+        ));
+        assert_eq!(mem.as_bytes(), &before[..]);
+    }
+
+    #[test]
+    fn a_string_table_may_end_on_the_last_byte_of_a_4_gib_memory() {
+        // Zeroed, so the kernel maps pages only when they are touched.
+        let mut bytes = vec![0u8; 1 << 32];
+        let mut mem = GuestMemory::new(&mut bytes);
+        let strings = ["prog", "--flag"];
+        let (_, size) = string_table_sizes(&strings).unwrap();
+        let buf = GuestPtr::new(u32::MAX - size + 1);
+        assert_eq!(
+            mem.write_string_table(GuestPtr::new(0), buf, &strings),
+            Ok(())
+        );
+        assert_eq!(mem.read(GuestPtr::<u32>::new(4)), Ok(u32::MAX - 6));
+        assert_eq!(&mem.as_bytes()[(u32::MAX - 6) as usize..], b"--flag\0");
     }
 
     #[test]

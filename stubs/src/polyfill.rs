@@ -7,7 +7,9 @@
 //! polyfill never rewrites guest memory: it reads each subscription with its own stride, converts
 //! it (with the generated conversion, which pairs fields and cases by name), hands the host a
 //! scratch memory holding the preview1 subscriptions and room for the events, and copies the
-//! events the host wrote back to the guest.
+//! events the host wrote back to the guest. The scratch memory is allocated only once every
+//! subscription has been read and converted: an invalid one costs nothing, and valid ones cost
+//! 80 bytes for each 56 the guest holds (`ENOMEM` if the host cannot have them).
 
 use crate::{Error, GuestArray, GuestMemory, GuestPtr, GuestType, Polyfill};
 use crate::{preview0 as p0, preview1 as p1};
@@ -28,9 +30,20 @@ pub fn poll_oneoff<H: p1::WasiSnapshotPreview1 + ?Sized>(
     mem.check_array(GuestArray::new(out, n))
         .map_err(|e| Error::from(e).in_arg("out"))?;
 
+    // Every subscription is read and converted before anything is allocated, so that a bad one
+    // (say the last of millions) costs the host nothing.
+    for i in 0..n {
+        let _: p1::Subscription = mem.read(r#in.at(i)?)?.polyfill()?;
+    }
+
     let subscriptions_len = n as usize * p1::Subscription::SIZE as usize;
     let events_at = subscriptions_len.next_multiple_of(p1::Event::ALIGN as usize);
-    let mut scratch = vec![0u8; events_at + n as usize * p1::Event::SIZE as usize];
+    let scratch_len = events_at + n as usize * p1::Event::SIZE as usize;
+    let mut scratch = Vec::new();
+    if scratch.try_reserve_exact(scratch_len).is_err() {
+        return Err(p0::Errno::Nomem.into());
+    }
+    scratch.resize(scratch_len, 0u8);
     let mut view = GuestMemory::new(&mut scratch);
     let new_in = GuestPtr::<p1::Subscription>::new(0);
     let new_out = GuestPtr::<p1::Event>::new(events_at as u32);

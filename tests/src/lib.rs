@@ -1,6 +1,8 @@
 //! Shared pieces of the integration tests: a host that records what it receives and answers
 //! deterministically, and a helper to run WAT or wasm guests on it.
 
+pub mod counting;
+
 use wasi_stubs::preview1::{self, Clockid, Errno, Fd, Size, Timestamp, WasiSnapshotPreview1};
 use wasi_stubs::{Ctx, Error, GuestMemory, GuestPtr, Policy};
 use wasmtime::{Engine, Instance, Linker, Module, Store};

@@ -100,16 +100,21 @@ impl Clocks {
 
     /// Waits until `deadline` on `id`'s clock: sleeps on the system clock, moves time forward on
     /// the others.
-    pub fn sleep_until(&mut self, id: Clockid, deadline: u64) {
+    ///
+    /// A sleep on the system clock never outlasts the run in progress: it ends at
+    /// [`lifecycle::deadline`](crate::lifecycle::deadline), and the call then fails with the
+    /// interrupt trap that a timeout gives (`wasmtime::Trap::Interrupt`).
+    pub fn sleep_until(&mut self, id: Clockid, deadline: u64) -> Result<(), Error<Errno>> {
         let now = self.now(id);
         if deadline <= now {
-            return;
+            return Ok(());
         }
         let ns = deadline - now;
         match self.source {
-            ClockSource::System => std::thread::sleep(Duration::from_nanos(ns)),
+            ClockSource::System => crate::lifecycle::sleep(Duration::from_nanos(ns)),
             ClockSource::Fixed(_) | ClockSource::Virtual(_) => {
                 self.slept = self.slept.saturating_add(ns);
+                Ok(())
             }
         }
     }

@@ -5,14 +5,19 @@ use crate::preview1::{
     Clockid, Errno, Event, EventFdReadwrite, Eventrwflags, Eventtype, Fd, Size, Subclockflags,
     Subscription, SubscriptionU,
 };
-use crate::{Error, GuestArray, GuestMemory, GuestPtr};
+use crate::{Error, GuestArray, GuestError, GuestMemory, GuestPtr, GuestType};
 
 use super::{Clocks, Stdio};
 
 /// `poll_oneoff`: waits for the earliest clock subscription unless an fd subscription is ready,
 /// then writes exactly one event per subscription that fired, in subscription order, and returns
 /// their number. Relative and absolute (`subscription_clock_abstime`) timeouts are both honoured.
-/// No subscriptions is `EINVAL`. No host memory is allocated, however many subscriptions.
+/// No subscriptions is `EINVAL`. Nothing is written unless every subscription is valid.
+///
+/// A sleep on the system clock ends at the deadline of the run in progress
+/// ([`crate::lifecycle::deadline`]), with the interrupt trap of a timeout. No host memory is
+/// allocated, however many subscriptions, unless the guest overlaps the events with the
+/// subscriptions: then a copy of its subscriptions.
 pub fn poll_oneoff(
     mem: &mut GuestMemory<'_>,
     r#in: GuestPtr<Subscription>,
@@ -29,6 +34,22 @@ pub fn poll_oneoff(
         .map_err(|e| Error::from(e).in_arg("in"))?;
     mem.check_array(GuestArray::new(out, n))
         .map_err(|e| Error::from(e).in_arg("out"))?;
+    let span = |at: u32, size: u32| at as usize..at as usize + n as usize * size as usize;
+    let subscriptions = span(r#in.offset(), Subscription::SIZE);
+    let events = span(out.offset(), Event::SIZE);
+    // Every subscription is read as it was when the call began, and checked before any event is
+    // written. When the events would land on subscriptions not yet read (a guest may overlap the
+    // two arrays), the subscriptions are saved first: a copy no larger than the guest's own array.
+    let saved = (subscriptions.start < events.end && events.start < subscriptions.end)
+        .then(|| mem.as_bytes()[subscriptions.clone()].to_vec());
+    let size = Subscription::SIZE as usize;
+    let read = |mem: &GuestMemory<'_>, i: u32| -> Result<Subscription, GuestError> {
+        let at = i as usize * size;
+        match &saved {
+            Some(saved) => Subscription::read_from(&saved[at..at + size]),
+            None => Subscription::read_from(&mem.as_bytes()[subscriptions.start + at..][..size]),
+        }
+    };
 
     // Each clock subscription's wait is measured from the same two readings.
     let start = [clocks.realtime(), clocks.monotonic()];
@@ -47,7 +68,7 @@ pub fn poll_oneoff(
     let mut earliest: Option<u64> = None;
     let mut fd_ready = false;
     for i in 0..n {
-        match mem.read(r#in.at(i)?)?.u {
+        match read(mem, i)?.u {
             SubscriptionU::Clock(c) => {
                 let wait = remaining(c.id, c.timeout, c.flags);
                 earliest = Some(earliest.map_or(wait, |e| e.min(wait)));
@@ -57,7 +78,7 @@ pub fn poll_oneoff(
     }
     let waited = match (fd_ready, earliest) {
         (false, Some(wait)) => {
-            clocks.sleep_until(Clockid::Monotonic, start[1].saturating_add(wait));
+            clocks.sleep_until(Clockid::Monotonic, start[1].saturating_add(wait))?;
             clocks.monotonic().saturating_sub(start[1]).max(wait)
         }
         _ => 0,
@@ -65,7 +86,7 @@ pub fn poll_oneoff(
 
     let mut fired = 0;
     for i in 0..n {
-        let sub = mem.read(r#in.at(i)?)?;
+        let sub = read(mem, i)?;
         let (r#type, error, nbytes, flags) = match sub.u {
             SubscriptionU::Clock(c) => {
                 if remaining(c.id, c.timeout, c.flags) > waited {
