@@ -1,5 +1,6 @@
 //! Running a guest: a command (`_start`, its exit code) or a reactor (`_initialize` exactly once,
-//! then its exports), with time and fuel limits and a clear word about imports nobody defines.
+//! then its exports), with time, fuel, memory and table limits and a clear word about imports
+//! nobody defines.
 //!
 //! ```no_run
 //! use wasi_stubs::host::MinimalHost;
