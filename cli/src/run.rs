@@ -1,12 +1,13 @@
 //! `wasi-stubs run`: a guest on `wasi_stubs::host::MinimalHost`, through `wasi_stubs::lifecycle`.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use wasi_stubs::host::{ClockSource, MinimalHost, Output, RandomSource};
 use wasi_stubs::lifecycle::{self, Guest, Kind, Limits, RunError};
-use wasi_stubs::wasmtime::{self, Func, Store, Val, ValType};
+use wasi_stubs::wasmtime::{self, Func, Linker, Store, Val, ValType};
 use wasi_stubs::{Ctx, Exit, Policy};
 
 use crate::{Failure, Result, input};
@@ -94,6 +95,11 @@ pub struct Args {
     /// The most table elements the guest may have, all tables together
     #[arg(long, value_name = "N", default_value_t = lifecycle::DEFAULT_MAX_TABLE_ELEMENTS)]
     max_table_elements: u64,
+
+    /// Compiles the guest without wasmtime's compilation cache (by default a guest compiled
+    /// once is loaded from the cache afterwards, as with `wasmtime run`)
+    #[arg(long)]
+    no_cache: bool,
 
     /// Defines imports this host does not know as functions that trap when called, instead of
     /// refusing the guest
@@ -190,9 +196,32 @@ pub fn run(args: Args) -> Result<u8> {
         limits = limits.fuel(fuel);
     }
 
-    let engine = lifecycle::engine(&limits)
+    let mut config = lifecycle::config(&limits);
+    if !args.no_cache {
+        // As `wasmtime run`: the user's cache configuration, or the default cache directory. A
+        // cache that cannot be set up only costs time.
+        match wasmtime::Cache::from_file(None) {
+            Ok(cache) => {
+                config.cache(Some(cache));
+            }
+            Err(e) => log::warn!(target: "wasi_stubs", "no compilation cache: {e:#}"),
+        }
+    }
+    let engine = wasmtime::Engine::new(&config)
         .map_err(|e| input(format!("cannot set up the engine: {e:#}")))?;
-    let guest = load(&engine, path)?;
+    let linker = lifecycle::linker::<MinimalHost>(&engine)
+        .map_err(|e| input(format!("cannot link the minimal host: {e:#}")))?;
+    let ran = Ran { path };
+    let bytes = read_guest(path)?;
+    // A guest that cannot link fails before it is compiled: in milliseconds, not after the
+    // minute a large guest takes to compile.
+    if !args.trap_unknown_imports {
+        let missing = undefined_imports(&bytes, &linker, &engine);
+        if !missing.is_empty() {
+            return ran.failed(RunError::MissingImports(missing));
+        }
+    }
+    let guest = compile(&engine, path, &bytes)?;
     if guest.kind() == Kind::Command && args.invoke.is_some() {
         return Err(input(format!(
             "{}: a command (it exports `_start`): --invoke needs a reactor or a library",
@@ -222,11 +251,6 @@ pub fn run(args: Args) -> Result<u8> {
         builder = builder.env(key, value);
     }
     let host = builder.build();
-    let linker = guest
-        .linker::<MinimalHost>()
-        .map_err(|e| input(format!("cannot link the minimal host: {e:#}")))?;
-
-    let ran = Ran { path };
     if guest.kind() == Kind::Command {
         return match guest.run(&linker, host, &limits) {
             Ok(exited) => Ok(exit_code(exited.code)),
@@ -279,24 +303,78 @@ pub fn run(args: Args) -> Result<u8> {
     Ok(0)
 }
 
-/// Compiles the guest (binary, or WebAssembly text); bad input is one line naming the file and
-/// the place.
-fn load(engine: &wasmtime::Engine, path: &Path) -> Result<Guest> {
-    let bytes = std::fs::read(path).map_err(|e| crate::file_error(path, e))?;
-    let bytes = if is_text(&bytes) {
-        wat::parse_bytes(&bytes)
-            .map_err(|mut e| {
-                e.set_path(path);
-                input(crate::place_first(&e.to_string()))
-            })?
-            .into_owned()
-    } else {
-        bytes
-    };
-    Guest::new(engine, &bytes).map_err(|e| {
+/// The most bytes read from a guest file: more than any real guest (CPython is 100 MB), and a
+/// bound on what `run /dev/zero` costs.
+const MAX_GUEST_BYTES: u64 = 512 << 20;
+
+/// The guest's bytes: a binary module, or WebAssembly text compiled to one; bad input is one line
+/// naming the file and the place.
+fn read_guest(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| crate::file_error(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_GUEST_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| crate::file_error(path, e))?;
+    if bytes.len() as u64 > MAX_GUEST_BYTES {
+        return Err(crate::file_error(
+            path,
+            format!("larger than {} MiB: not a guest", MAX_GUEST_BYTES >> 20),
+        ));
+    }
+    if !is_text(&bytes) {
+        return Ok(bytes);
+    }
+    Ok(wat::parse_bytes(&bytes)
+        .map_err(|mut e| {
+            e.set_path(path);
+            input(crate::place_first(&e.to_string()))
+        })?
+        .into_owned())
+}
+
+/// The imports of `bytes` that `linker` does not define, as `module::name`, each once, read from
+/// the import section alone (nothing is compiled or validated: a module too broken to say is
+/// left to the compiler's message).
+fn undefined_imports(
+    bytes: &[u8],
+    linker: &Linker<Ctx<MinimalHost>>,
+    engine: &wasmtime::Engine,
+) -> Vec<String> {
+    use wasmparser::{Parser, Payload};
+    let mut store = Store::new(engine, Ctx::new(MinimalHost::default()));
+    let defined: HashSet<(String, String)> = linker
+        .iter(&mut store)
+        .map(|(module, name, _)| (module.to_string(), name.to_string()))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut missing = Vec::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload {
+            Ok(Payload::ImportSection(section)) => {
+                for import in section.into_imports() {
+                    let Ok(import) = import else { return missing };
+                    let key = (import.module.to_string(), import.name.to_string());
+                    if !defined.contains(&key) && seen.insert(key.clone()) {
+                        missing.push(format!("{}::{}", key.0, key.1));
+                    }
+                }
+            }
+            // Imports come before everything that takes time to read.
+            Ok(Payload::FunctionSection(_) | Payload::CodeSectionStart { .. }) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    missing
+}
+
+/// Compiles the guest; a module that does not compile gets one line naming the file and the
+/// place.
+fn compile(engine: &wasmtime::Engine, path: &Path, bytes: &[u8]) -> Result<Guest> {
+    Guest::new(engine, bytes).map_err(|e| {
         // The audit's reader names the place (`... (at offset 0x2a)`); wasmtime's message for
         // what it alone rejects.
-        let message = match wasi_stubs_audit::Guest::parse(&bytes) {
+        let message = match wasi_stubs_audit::Guest::parse(bytes) {
             Err(bad) => bad.to_string(),
             Ok(_) => one_line(&match e {
                 RunError::Compile(e) => format!("{e:#}"),

@@ -1265,3 +1265,32 @@ fn run_invoke_passes_infinities_and_nan() {
         stderr(&o)
     );
 }
+
+#[test]
+fn run_reads_a_bounded_guest_and_checks_imports_before_compiling() {
+    // A device that never ends is not read to the end.
+    let zero = Path::new("/dev/zero");
+    let o = run_guest(zero, [] as [&str; 0]);
+    assert_bad_input(&o, zero, "larger than 512 MiB: not a guest");
+
+    // An import nobody defines is named before the module is compiled: here the function body
+    // does not even validate, and the message is still about the import.
+    let dir = tempfile::tempdir().unwrap();
+    let guest = write_in(
+        dir.path(),
+        "missing.wat",
+        r#"(module
+          (import "env" "host_log" (func (param i32)))
+          (memory (export "memory") 1)
+          (func (export "_start") (result i32) i64.const 0))"#,
+    );
+    let o = run_guest(&guest, ["--no-cache"]);
+    assert_bad_input(
+        &o,
+        &guest,
+        "imports that this host does not define: env::host_log",
+    );
+    // With the imports defined as traps, the compiler has its say.
+    let o = run_guest(&guest, ["--trap-unknown-imports"]);
+    assert_bad_input(&o, &guest, "type mismatch");
+}

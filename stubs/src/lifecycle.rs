@@ -129,12 +129,29 @@ impl Limits {
     }
 }
 
-/// An engine able to enforce `limits` (epoch interruption for a timeout, fuel for fuel).
-pub fn engine(limits: &Limits) -> wasmtime::Result<Engine> {
+/// The engine configuration that enforces `limits` (epoch interruption for a timeout, fuel for
+/// fuel), to add settings of one's own to (a compilation cache, say) before [`Engine::new`].
+pub fn config(limits: &Limits) -> Config {
     let mut config = Config::new();
     config.epoch_interruption(limits.timeout.is_some());
     config.consume_fuel(limits.fuel.is_some());
-    Engine::new(&config)
+    config
+}
+
+/// An engine able to enforce `limits` (see [`config`]).
+pub fn engine(limits: &Limits) -> wasmtime::Result<Engine> {
+    Engine::new(&config(limits))
+}
+
+/// A linker with `wasi_snapshot_preview1`, and `wasi_unstable` served from it, for a store
+/// holding a `Ctx<H>`: what [`Guest::linker`] gives, before any module is compiled.
+pub fn linker<H: WasiSnapshotPreview1 + 'static>(
+    engine: &Engine,
+) -> wasmtime::Result<Linker<Ctx<H>>> {
+    let mut linker = Linker::new(engine);
+    preview1::add_to_linker(&mut linker, |ctx: &mut Ctx<H>| ctx)?;
+    preview0::polyfill::add_to_linker(&mut linker, |ctx: &mut Ctx<H>| ctx)?;
+    Ok(linker)
 }
 
 /// Why a run ended without an exit code.
@@ -280,10 +297,7 @@ impl Guest {
     /// A linker with `wasi_snapshot_preview1`, and `wasi_unstable` served from it, for a store
     /// holding a `Ctx<H>`. Define the guest's other imports on it before running.
     pub fn linker<H: WasiSnapshotPreview1 + 'static>(&self) -> wasmtime::Result<Linker<Ctx<H>>> {
-        let mut linker = Linker::new(self.module.engine());
-        preview1::add_to_linker(&mut linker, |ctx: &mut Ctx<H>| ctx)?;
-        preview0::polyfill::add_to_linker(&mut linker, |ctx: &mut Ctx<H>| ctx)?;
-        Ok(linker)
+        linker(self.module.engine())
     }
 
     /// The imports `linker` does not define, as `module::name`, each once, in the module's
