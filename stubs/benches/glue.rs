@@ -19,7 +19,7 @@ use std::cell::Cell;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use wasi_stubs::preview1::{
     self, CiovecArray, Clockid, Errno, Fd, Size, Timestamp, WasiSnapshotPreview1,
 };
@@ -552,4 +552,42 @@ criterion_group! {
         .sample_size(30);
     targets = calls, setup
 }
-criterion_main!(benches);
+/// Instruction counts per call, which do not move from run to run as times do on a shared
+/// machine: `cargo bench -p wasi-stubs --bench glue -- --count CASE VARIANT CALLS` makes `CALLS`
+/// calls of one case and nothing else, so that running it under
+/// `valgrind --tool=callgrind` with two numbers of calls gives the instructions of one call as
+/// the difference over the calls. `stubs/benches/count.sh` does that for every case.
+fn count(case: &str, variant: &str, calls: u32) {
+    let engine = Engine::default();
+    let case = CASES
+        .iter()
+        .find(|c| c.name == case)
+        .unwrap_or_else(|| panic!("no case `{case}`"));
+    let module = Module::new(&engine, case_wat(case)).unwrap();
+    macro_rules! go {
+        ($linker:expr, $instantiate:expr) => {{
+            let pre = $linker.instantiate_pre(&module).unwrap();
+            let (mut store, instance) = $instantiate(&pre);
+            let run: TypedFunc<i32, ()> = instance.get_typed_func(&mut store, "run").unwrap();
+            run.call(&mut store, black_box(calls as i32)).unwrap();
+        }};
+    }
+    match variant {
+        "floor" => go!(floor_linker(&engine), floor_instantiate),
+        "glue" => go!(glue_linker(&engine), glue_instantiate),
+        "incumbent" => go!(incumbent_linker(&engine), incumbent_instantiate),
+        other => panic!("no variant `{other}`: floor, glue or incumbent"),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--count") {
+        let [case, variant, calls] =
+            [1, 2, 3].map(|i| args.get(at + i).cloned().unwrap_or_default());
+        count(&case, &variant, calls.parse().expect("a number of calls"));
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
