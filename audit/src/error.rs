@@ -20,6 +20,8 @@ pub struct Error {
 pub enum ErrorKind {
     /// The file could not be read.
     Io(std::io::Error),
+    /// The file is larger than [`crate::MAX_GUEST_BYTES`].
+    TooLarge,
     /// The file is empty.
     Empty,
     /// The input does not start with the `\0asm` magic.
@@ -46,11 +48,7 @@ impl Error {
     }
 
     pub(crate) fn io(path: &Path, e: std::io::Error) -> Self {
-        Error {
-            file: Some(path.to_path_buf()),
-            offset: None,
-            kind: ErrorKind::Io(e),
-        }
+        Error::new(ErrorKind::Io(e), None).in_file(path)
     }
 
     /// The same error, naming `file` as the input.
@@ -83,6 +81,11 @@ impl fmt::Display for Error {
         }
         match &self.kind {
             ErrorKind::Io(e) => write!(f, "{e}")?,
+            ErrorKind::TooLarge => write!(
+                f,
+                "larger than {} MiB, the most a guest may have",
+                crate::MAX_GUEST_BYTES >> 20
+            )?,
             ErrorKind::Empty => f.write_str("empty file, not a WebAssembly module")?,
             ErrorKind::NotWasm => f.write_str(
                 "not a WebAssembly module: the file does not start with the `\\0asm` magic",

@@ -208,12 +208,34 @@ pub struct Guest {
 
 const MAGIC: &[u8; 4] = b"\0asm";
 
+/// The most bytes [`Guest::read_bytes`] (and so [`Guest::read`] and [`crate::audit_file`]) reads
+/// of a guest: 512 MiB. A larger file (or a device such as `/dev/zero`) is refused after reading
+/// one byte more, rather than read until memory runs out. Guests of real toolchains are a few
+/// MiB (a Go guest is 3 MiB).
+pub const MAX_GUEST_BYTES: u64 = 512 << 20;
+
 impl Guest {
     /// Reads the module in the file at `path`; errors name the file.
     pub fn read(path: impl AsRef<Path>) -> Result<Guest, Error> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = Guest::read_bytes(path)?;
         Guest::parse(&bytes).map_err(|e| e.in_file(path))
+    }
+
+    /// The bytes of the file at `path`, at most [`MAX_GUEST_BYTES`] of them (a larger file is an
+    /// error, [`ErrorKind::TooLarge`]); errors name the file.
+    pub fn read_bytes(path: impl AsRef<Path>) -> Result<Vec<u8>, Error> {
+        use std::io::Read as _;
+        let path = path.as_ref();
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_GUEST_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        if bytes.len() as u64 > MAX_GUEST_BYTES {
+            return Err(Error::new(ErrorKind::TooLarge, None).in_file(path));
+        }
+        Ok(bytes)
     }
 
     /// Decodes and validates a core wasm module.

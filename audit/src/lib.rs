@@ -80,8 +80,10 @@ mod report;
 mod spec;
 
 pub use error::{Error, ErrorKind};
-pub use guest::{Guest, GuestKind, Import, ImportType, Signature, ValType};
-pub use report::{Deny, Entry, Report, SCHEMA, Status, Summary, audit, audit_file};
+pub use guest::{Guest, GuestKind, Import, ImportType, MAX_GUEST_BYTES, Signature, ValType};
+pub use report::{
+    Deny, Entry, MAX_NAME_CHARS, Report, SCHEMA, Status, Summary, audit, audit_file, display_name,
+};
 pub use spec::{Host, Spec, SpecFunction, UnknownName, suggest};
 
 #[cfg(test)]

@@ -315,6 +315,9 @@ impl Report {
     ///  ...
     /// 18 imports, 16 distinct: 13 overridden, 3 default, 0 unknown, 0 wrong signature, 0 other module
     /// ```
+    ///
+    /// Names are shown as [`display_name`] gives them (control characters escaped, at most
+    /// [`MAX_NAME_CHARS`] characters); a column is padded to at most 100 characters.
     pub fn to_table(&self) -> String {
         let mut out = String::new();
         let file = self
@@ -343,8 +346,8 @@ impl Report {
             .map(|e| {
                 [
                     e.index.to_string(),
-                    e.module.clone(),
-                    e.name.clone(),
+                    display_name(&e.module),
+                    display_name(&e.name),
                     e.ty.to_string(),
                     status_text(e),
                 ]
@@ -353,13 +356,16 @@ impl Report {
         let mut widths = header.map(str::len);
         for row in &rows {
             for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
+                *w = (*w).max(cell.chars().count()).min(MAX_COLUMN);
             }
         }
+        // Padded by hand: `format!`'s width must fit in a `u16`, and a name need not.
         let mut line = |cells: [&str; 5]| {
-            let mut l = format!("{:>w$}", cells[0], w = widths[0]);
+            let mut l = String::new();
+            pad(&mut l, cells[0], widths[0], true);
             for (cell, w) in cells.iter().zip(widths).skip(1) {
-                let _ = write!(l, "  {cell:<w$}");
+                l.push_str("  ");
+                pad(&mut l, cell, w, false);
             }
             out.push_str(l.trim_end());
             out.push('\n');
@@ -383,6 +389,50 @@ impl Report {
             s.other_module
         );
         out
+    }
+}
+
+/// The widest [`Report::to_table`] pads a column: a longer cell (a long signature) makes its row
+/// longer instead.
+const MAX_COLUMN: usize = 100;
+
+/// The most characters of a module or import name [`Report::to_table`] shows: a longer name is
+/// shortened in the middle, with `…` (the JSON has every name whole).
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// A module or import name as a table shows it: control characters escaped (`\n`, `\u{1b}`), so
+/// that a name cannot break the table or the terminal, and shortened to [`MAX_NAME_CHARS`] with
+/// `…` in the middle.
+pub fn display_name(name: &str) -> String {
+    let mut escaped = String::new();
+    for c in name.chars() {
+        if c.is_control() {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    let count = escaped.chars().count();
+    if count <= MAX_NAME_CHARS {
+        return escaped;
+    }
+    let head = MAX_NAME_CHARS * 3 / 5;
+    let tail = MAX_NAME_CHARS - head - 1;
+    let mut short: String = escaped.chars().take(head).collect();
+    short.push('…');
+    short.extend(escaped.chars().skip(count - tail));
+    short
+}
+
+/// Appends `cell` to `line`, padded with spaces to `width` characters (on the left if `right`).
+fn pad(line: &mut String, cell: &str, width: usize, right: bool) {
+    let fill = width.saturating_sub(cell.chars().count());
+    if !right {
+        line.push_str(cell);
+    }
+    line.extend(std::iter::repeat_n(' ', fill));
+    if right {
+        line.push_str(cell);
     }
 }
 

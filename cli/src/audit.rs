@@ -1,11 +1,11 @@
 //! `wasi-stubs audit`: a guest's imports against a host.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use wasi_stubs::host::MinimalHost;
 use wasi_stubs::preview1::WasiSnapshotPreview1;
-use wasi_stubs_audit::{Deny, GuestKind, Host, Spec};
+use wasi_stubs_audit::{Deny, Guest, GuestKind, Host, Spec, display_name};
 
 use crate::policy::PolicyArg;
 use crate::{Failure, Result, emit, input};
@@ -36,7 +36,7 @@ fn deny_parser() -> impl TypedValueParser<Value = Deny> {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The guest: a core wasm module
+    /// The guest: a core wasm module (binary or text)
     #[arg(value_name = "GUEST.wasm")]
     guest: PathBuf,
 
@@ -90,7 +90,10 @@ pub fn run(args: Args) -> Result<()> {
         )));
     }
 
-    let report = wasi_stubs_audit::audit_file(&args.guest, &specs, &host).map_err(input)?;
+    let bytes = read_guest(&args.guest)?;
+    let guest = Guest::parse(&bytes).map_err(|e| input(e.in_file(&args.guest)))?;
+    let mut report = wasi_stubs_audit::audit(&guest, &specs, &host);
+    report.file = Some(args.guest.clone());
     let deny = &args.deny;
 
     if args.json {
@@ -123,10 +126,42 @@ pub fn run(args: Args) -> Result<()> {
     );
     for e in violations {
         if let Some(why) = e.reason() {
-            eprintln!("  {}.{}: {why}", e.module, e.name);
+            eprintln!(
+                "  {}.{}: {why}",
+                display_name(&e.module),
+                display_name(&e.name)
+            );
         }
     }
     Err(Failure::Check)
+}
+
+/// The bytes of the guest at `path`, as a binary module: WebAssembly text (`.wat`, recognised by
+/// its content, as `run` does) is compiled. At most [`wasi_stubs_audit::MAX_GUEST_BYTES`] are read
+/// (512 MiB): a larger file, or a device such as `/dev/zero`, is refused. Errors are one line
+/// naming the file (and, for text, the line and column).
+pub(crate) fn read_guest(path: &Path) -> Result<Vec<u8>> {
+    let bytes = Guest::read_bytes(path).map_err(input)?;
+    if !is_text(&bytes) {
+        return Ok(bytes);
+    }
+    match wat::parse_bytes(&bytes) {
+        Ok(wasm) => Ok(wasm.into_owned()),
+        Err(mut e) => {
+            e.set_path(path);
+            Err(input(crate::place_first(&e.to_string())))
+        }
+    }
+}
+
+/// Whether `bytes` look like WebAssembly text: UTF-8 starting with `(` or a `;;` comment (after
+/// white space), not the binary magic.
+fn is_text(bytes: &[u8]) -> bool {
+    !bytes.starts_with(b"\0asm")
+        && std::str::from_utf8(bytes).is_ok_and(|s| {
+            let s = s.trim_start();
+            s.starts_with('(') || s.starts_with(";;")
+        })
 }
 
 #[cfg(test)]
@@ -134,6 +169,16 @@ mod tests {
     use wasi_stubs::OnNotImplemented;
 
     use super::*;
+
+    #[test]
+    fn text_is_told_from_binary_by_its_content() {
+        assert!(is_text(b"(module)"));
+        assert!(is_text(b"  ;; a guest\n(module)"));
+        assert!(!is_text(b"\0asm\x01\0\0\0"));
+        assert!(!is_text(b"hello"));
+        assert!(!is_text(b"(\xff"));
+        assert!(!is_text(b""));
+    }
 
     #[test]
     fn the_minimal_host_names_preview1_functions() {

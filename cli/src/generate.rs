@@ -36,7 +36,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let code = generate(&args.witx, args.module_name.as_deref())?;
     if let Some(path) = &args.check {
-        let current = std::fs::read_to_string(path).map_err(|e| file_error(path, e))?;
+        let current = read_to_compare(path, code.len())?;
         return match first_difference(&current, &code) {
             None => Ok(()),
             Some(diff) => {
@@ -63,10 +63,28 @@ pub fn run(args: Args) -> Result<()> {
     }
 }
 
+/// The file at `path`, to compare with `len` bytes of generated code: at most one byte more is
+/// read, which is enough to tell that it differs (so `--check /dev/zero` ends).
+fn read_to_compare(path: &std::path::Path, len: usize) -> Result<String> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| file_error(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(len as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| file_error(path, e))?;
+    if bytes.len() > len {
+        // Longer than the code, so not it: what is read compares, even cut in a character.
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    String::from_utf8(bytes).map_err(|e| file_error(path, e))
+}
+
 /// Loads, generates and formats the document, under `module_name` if given.
 pub fn generate(witx: &[PathBuf], module_name: Option<&str>) -> Result<String> {
     let doc = crate::witx::load(witx)?;
-    let tokens = wasi_stubs_codegen::generate(&doc).map_err(|e| crate::witx::error(witx, &e))?;
+    // The generator names the definition it refuses; its place is found in the files.
+    let tokens = wasi_stubs_codegen::generate(&doc)
+        .map_err(|e| crate::witx::error(witx, &e.locate(witx)))?;
     let tokens = match module_name {
         None => tokens,
         Some(name) => {
@@ -143,8 +161,8 @@ fn first_difference(current: &str, expected: &str) -> Option<String> {
             (Some(a), Some(b)) => {
                 return Some(format!(
                     "line {n} is {:?}, the generated line is {:?}",
-                    a.trim_start(),
-                    b.trim_start()
+                    shorten(a.trim_start()),
+                    shorten(b.trim_start())
                 ));
             }
             (Some(_), None) => {
@@ -160,6 +178,18 @@ fn first_difference(current: &str, expected: &str) -> Option<String> {
             (None, None) => return Some("they differ in line endings".to_string()),
         }
     }
+}
+
+/// A line to quote in a message: at most 100 characters, a longer one cut in the middle (`…`).
+fn shorten(line: &str) -> String {
+    const MAX: usize = 100;
+    let count = line.chars().count();
+    if count <= MAX {
+        return line.to_string();
+    }
+    let head: String = line.chars().take(MAX / 2).collect();
+    let tail: String = line.chars().skip(count - (MAX / 2 - 1)).collect();
+    format!("{head}…{tail}")
 }
 
 #[cfg(test)]
@@ -185,6 +215,11 @@ mod tests {
             first_difference("a\r\n", "a\n").unwrap(),
             "they differ in line endings"
         );
+        // A long line is quoted shortened.
+        let long = "x".repeat(10_000);
+        let diff = first_difference(&long, "y\n").unwrap();
+        assert!(diff.len() < 200, "{diff}");
+        assert!(diff.contains('…'), "{diff}");
     }
 
     #[test]

@@ -212,7 +212,7 @@ pub fn run(args: Args) -> Result<u8> {
     let linker = lifecycle::linker::<MinimalHost>(&engine)
         .map_err(|e| input(format!("cannot link the minimal host: {e:#}")))?;
     let ran = Ran { path };
-    let bytes = read_guest(path)?;
+    let bytes = crate::audit::read_guest(path)?;
     // A guest that cannot link fails before it is compiled: in milliseconds, not after the
     // minute a large guest takes to compile.
     if !args.trap_unknown_imports {
@@ -303,36 +303,6 @@ pub fn run(args: Args) -> Result<u8> {
     Ok(0)
 }
 
-/// The most bytes read from a guest file: more than any real guest (CPython is 100 MB), and a
-/// bound on what `run /dev/zero` costs.
-const MAX_GUEST_BYTES: u64 = 512 << 20;
-
-/// The guest's bytes: a binary module, or WebAssembly text compiled to one; bad input is one line
-/// naming the file and the place.
-fn read_guest(path: &Path) -> Result<Vec<u8>> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(path).map_err(|e| crate::file_error(path, e))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_GUEST_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| crate::file_error(path, e))?;
-    if bytes.len() as u64 > MAX_GUEST_BYTES {
-        return Err(crate::file_error(
-            path,
-            format!("larger than {} MiB: not a guest", MAX_GUEST_BYTES >> 20),
-        ));
-    }
-    if !is_text(&bytes) {
-        return Ok(bytes);
-    }
-    Ok(wat::parse_bytes(&bytes)
-        .map_err(|mut e| {
-            e.set_path(path);
-            input(crate::place_first(&e.to_string()))
-        })?
-        .into_owned())
-}
-
 /// The imports of `bytes` that `linker` does not define, as `module::name`, each once, read from
 /// the import section alone (nothing is compiled or validated: a module too broken to say is
 /// left to the compiler's message).
@@ -383,15 +353,6 @@ fn compile(engine: &wasmtime::Engine, path: &Path, bytes: &[u8]) -> Result<Guest
         };
         input(format!("{}: {message}", path.display()))
     })
-}
-
-/// Whether `bytes` look like WebAssembly text: UTF-8 starting with `(` or a `;;` comment.
-fn is_text(bytes: &[u8]) -> bool {
-    !bytes.starts_with(b"\0asm")
-        && std::str::from_utf8(bytes).is_ok_and(|s| {
-            let s = s.trim_start();
-            s.starts_with('(') || s.starts_with(";;")
-        })
 }
 
 /// What the run was, for messages.

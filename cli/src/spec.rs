@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use serde::Serialize;
-use wasi_stubs_audit::{Signature, Spec, SpecFunction, ValType};
+use wasi_stubs_audit::{Signature, Spec, SpecFunction, ValType, display_name};
 use wasi_stubs_codegen::witx;
 
 use crate::{Result, emit};
@@ -81,17 +81,20 @@ fn text(specs: &[Spec]) -> String {
         let _ = writeln!(
             out,
             "{}: {n} function{}",
-            spec.module,
+            display_name(&spec.module),
             if n == 1 { "" } else { "s" }
         );
-        let width = spec
+        // Names as the audit's table shows them (a long one shortened: `--json` has it whole),
+        // padded by hand: `format!`'s width must fit in a `u16`.
+        let names: Vec<String> = spec
             .functions
             .iter()
-            .map(|f| f.name.len())
-            .max()
-            .unwrap_or(0);
-        for f in &spec.functions {
-            let _ = writeln!(out, "  {:<width$}  {}", f.name, f.signature);
+            .map(|f| display_name(&f.name))
+            .collect();
+        let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        for (f, name) in spec.functions.iter().zip(&names) {
+            let fill = width - name.chars().count();
+            let _ = writeln!(out, "  {name}{}  {}", " ".repeat(fill), f.signature);
         }
     }
     out

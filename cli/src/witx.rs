@@ -20,15 +20,27 @@ pub fn error(paths: &[PathBuf], e: &wasi_stubs_codegen::Error) -> Failure {
 
 fn one_line(paths: &[PathBuf], message: &str) -> String {
     let line = crate::place_first(message);
-    let names_a_file = paths
-        .iter()
-        .any(|p| line.contains(&p.display().to_string()));
+    let names_a_file = starts_with_place(&line)
+        || paths
+            .iter()
+            .any(|p| line.contains(&p.display().to_string()));
     if names_a_file || paths.is_empty() {
         line
     } else {
         // A message of the generator itself (say an ABI it cannot express) names no file.
         format!("{}: {line}", crate::join_paths(paths, ", "))
     }
+}
+
+/// Whether `line` starts with a place, `file:line:column: ` (a file the document `use`s, say).
+fn starts_with_place(line: &str) -> bool {
+    let Some((place, _)) = line.split_once(": ") else {
+        return false;
+    };
+    let mut parts = place.rsplitn(3, ':');
+    let number =
+        |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    number(parts.next()) && number(parts.next()) && parts.next().is_some_and(|f| !f.is_empty())
 }
 
 #[cfg(test)]
@@ -56,5 +68,11 @@ mod tests {
             one_line(&paths, "parameter `x`: no"),
             "a.witx: parameter `x`: no"
         );
+        // A place in a file the document uses.
+        assert_eq!(
+            one_line(&paths, "dir/b.witx:3:12: nested too deep"),
+            "dir/b.witx:3:12: nested too deep"
+        );
+        assert_eq!(one_line(&paths, "note: 3:12: x"), "a.witx: note: 3:12: x");
     }
 }

@@ -1,9 +1,12 @@
 //! Per module: the host trait, `add_to_linker` and the function table.
 
+use std::collections::HashMap;
+
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
-use witx::{BuiltinType, InterfaceFunc, Module, Type, TypeRef, WasmType};
+use witx::{BuiltinType, InterfaceFunc, InterfaceFuncParam, Module, Type, TypeRef, WasmType};
 
+use crate::source::Def;
 use crate::types::{is_buffer, is_char, rust_type};
 use crate::{Error, names};
 
@@ -139,6 +142,27 @@ impl<'a> Func<'a> {
             return Err(Error::new(e));
         }
         let (wasm_params, wasm_results) = func.wasm_signature();
+        let results = if func.noreturn {
+            Results::NoReturn
+        } else {
+            match func.results.first() {
+                None => Results::None,
+                Some(result) => match &**result.tref.type_() {
+                    Type::Variant(v) => {
+                        let (ok, err) = Self::expected_parts(v)
+                            .ok_or_else(|| Error::new("a variant result must be `expected`"))?;
+                        let error = match err {
+                            Some(err) => rust_type(err)?,
+                            None => quote!(::wasi_stubs::NoErrorCode),
+                        };
+                        let ok = ok.into_iter().map(rust_type).collect::<Result<_, _>>()?;
+                        Results::Expected { ok, error }
+                    }
+                    _ => Results::Value(rust_type(&result.tref)?),
+                },
+            }
+        };
+        let outs = out_names(func);
         let mut wasm = wasm_params.iter();
         let mut params = Vec::new();
         for p in &func.params {
@@ -162,32 +186,12 @@ impl<'a> Func<'a> {
                     .ok_or_else(|| Error::new("the witx ABI gives fewer wasm parameters"))?;
             }
             params.push(Param {
-                name: names::snake(&p.name),
+                name: param_name(p, &outs),
                 ty,
                 lift,
                 docs: p.docs.clone(),
             });
         }
-        let results = if func.noreturn {
-            Results::NoReturn
-        } else {
-            match func.results.first() {
-                None => Results::None,
-                Some(result) => match &**result.tref.type_() {
-                    Type::Variant(v) => {
-                        let (ok, err) = Self::expected_parts(v)
-                            .ok_or_else(|| Error::new("a variant result must be `expected`"))?;
-                        let error = match err {
-                            Some(err) => rust_type(err)?,
-                            None => quote!(::wasi_stubs::NoErrorCode),
-                        };
-                        let ok = ok.into_iter().map(rust_type).collect::<Result<_, _>>()?;
-                        Results::Expected { ok, error }
-                    }
-                    _ => Results::Value(rust_type(&result.tref)?),
-                },
-            }
-        };
         if let Results::Expected { ok, .. } = &results {
             // The witx ABI appends one out-pointer per part of the `ok` value.
             if wasm.len() != ok.len() {
@@ -690,6 +694,109 @@ impl<'a> Func<'a> {
             }
         }
     }
+}
+
+/// Names the glue gives its own parameters and variables, beside the function's parameters (in
+/// `call_X`, `describe_X`, `report_X` and the closure `add_to_linker` links). A parameter of one of
+/// these names gets a `_` after it.
+const RESERVED_PARAMS: &[&str] = &[
+    "host",
+    "mem",
+    "caller",
+    "ctx",
+    "traced",
+    "result",
+    "outcome",
+    "get",
+    "line",
+    "trace_line",
+];
+
+/// The most core wasm parameters a function may have: the glue links it with
+/// `Linker::func_wrap`, which wasmtime implements for closures of up to 17 parameters.
+const MAX_WASM_PARAMS: usize = 17;
+
+/// The names of the out-pointers of `func`'s `expected` result, as the glue names them: `ret`, or
+/// `ret0`, `ret1`, ... (none for another result).
+fn out_names(func: &InterfaceFunc) -> Vec<String> {
+    let parts = match func.results.first().map(|r| &**r.tref.type_()) {
+        Some(Type::Variant(v)) if !func.noreturn => {
+            Func::expected_parts(v).map_or(0, |(ok, _)| ok.len())
+        }
+        _ => 0,
+    };
+    match parts {
+        1 => vec!["ret".to_string()],
+        n => (0..n).map(|i| format!("ret{i}")).collect(),
+    }
+}
+
+/// A parameter's Rust name: its name in snake case, with a `_` after it when the glue uses that
+/// name (`mem` becomes `mem_`).
+fn param_name(p: &InterfaceFuncParam, outs: &[String]) -> Ident {
+    let name = names::snake(&p.name);
+    let plain = names::plain(&name);
+    if RESERVED_PARAMS.contains(&plain.as_str()) || outs.contains(&plain) {
+        format_ident!("{plain}_")
+    } else {
+        name
+    }
+}
+
+/// Refuses a function two of whose parameters get the same Rust name, or the same name for a core
+/// wasm argument (a list `x` is passed as `x_ptr` and `x_len`).
+pub(crate) fn check_params(module: &str, func: &InterfaceFunc) -> Result<(), Error> {
+    if func.abi.validate(&func.params, &func.results).is_err() {
+        // Not a function the glue is generated for: `Func::new` says why.
+        return Ok(());
+    }
+    let (wasm_params, _) = func.wasm_signature();
+    if wasm_params.len() > MAX_WASM_PARAMS {
+        return Err(Error::at(
+            Def::Func {
+                module: module.to_string(),
+                func: func.name.as_str().to_string(),
+            },
+            format!(
+                "function `{}` takes {} core wasm parameters; wasmtime's `Linker::func_wrap` \
+                 links functions of at most {MAX_WASM_PARAMS}",
+                func.name.as_str(),
+                wasm_params.len()
+            ),
+        ));
+    }
+    let outs = out_names(func);
+    let mut seen: HashMap<String, &witx::Id> = HashMap::new();
+    for p in &func.params {
+        let plain = names::plain(&param_name(p, &outs));
+        let mut rust = vec![plain.clone()];
+        if matches!(&**p.tref.type_(), Type::List(_)) {
+            rust.push(format!("{plain}_ptr"));
+            rust.push(format!("{plain}_len"));
+        }
+        for r in rust {
+            if let Some(first) = seen.get(&r) {
+                let def = |param: &witx::Id| Def::Param {
+                    module: module.to_string(),
+                    func: func.name.as_str().to_string(),
+                    param: param.as_str().to_string(),
+                };
+                return Err(Error::at(
+                    def(&p.name),
+                    format!(
+                        "parameter `{}` of `{}` becomes the Rust name `{r}`, as does parameter \
+                         `{}`: rename one of them",
+                        p.name.as_str(),
+                        func.name.as_str(),
+                        first.as_str()
+                    ),
+                )
+                .with_first(def(first)));
+            }
+            seen.insert(r, &p.name);
+        }
+    }
+    Ok(())
 }
 
 /// Whether a value of this type holds a guest pointer or list, which the host needs memory for.

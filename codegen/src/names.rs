@@ -58,13 +58,47 @@ fn prefixed(name: &str, prefix: &str) -> String {
     }
 }
 
+/// The prefix of a constant of a plain integer type, from its type's name: `size` → `SIZE` (as
+/// `SIZE_PAGE`); what cannot be in a Rust identifier becomes `_`.
+pub fn const_prefix(ty: &witx::Id) -> String {
+    let upper: String = ty
+        .as_str()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    prefixed(&upper, "_")
+}
+
 fn ident(name: &str) -> Ident {
     match name {
         "self" | "Self" | "super" | "crate" | "_" => {
             Ident::new(&format!("{name}_"), Span::call_site())
         }
+        // Reserved in the 2024 edition, which `syn`'s list of keywords does not have.
+        "gen" => Ident::new_raw(name, Span::call_site()),
         _ if syn::parse_str::<Ident>(name).is_ok() => Ident::new(name, Span::call_site()),
-        _ => Ident::new_raw(name, Span::call_site()),
+        _ if syn::parse_str::<Ident>(&format!("r#{name}")).is_ok() => {
+            Ident::new_raw(name, Span::call_site())
+        }
+        // A character Rust does not take in identifiers (`x²`: heck keeps what is alphanumeric,
+        // Rust takes what Unicode calls identifier characters) becomes `_`.
+        _ => {
+            let valid = |s: &str| syn::parse_str::<Ident>(s).is_ok();
+            let mut fixed: String = name
+                .chars()
+                .map(|c| if valid(&format!("a{c}")) { c } else { '_' })
+                .collect();
+            if !fixed.starts_with(|c: char| valid(&format!("{c}a"))) {
+                fixed.insert(0, '_');
+            }
+            ident(&fixed)
+        }
     }
 }
 

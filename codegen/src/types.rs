@@ -687,14 +687,16 @@ fn constant(doc: &witx::Document, c: &witx::Constant) -> Result<TokenStream, Err
             )));
         }
     };
-    let container = match &nt.tref {
+    // A constant of a plain integer type (or an alias of one) is a constant of the module; one of
+    // flags or a handle, an associated constant of its type (through the alias it is named by).
+    let container = match &crate::check::defining(&nt).tref {
         TypeRef::Value(ty) if matches!(&**ty, Type::Builtin(_)) => None,
         _ => Some(&ty),
     };
     Ok(match container {
         Some(ty) => quote!(impl #ty { #docs pub const #name: #ty = #expr; }),
         None => {
-            let const_name = format_ident!("{}_{}", c.ty.as_str().to_uppercase(), name);
+            let const_name = format_ident!("{}_{}", names::const_prefix(&c.ty), name);
             quote!(#docs pub const #const_name: #ty = #expr;)
         }
     })
