@@ -22,10 +22,15 @@ struct Host {
     seed: u64,
 }
 
-#[wasi_stubs(
-    override = "fd_write, clock_time_get, random_get, args_sizes_get, args_get, \
-                         environ_sizes_get, environ_get"
-)]
+#[wasi_stubs(override(
+    fd_write,
+    clock_time_get,
+    random_get,
+    args_sizes_get,
+    args_get,
+    environ_sizes_get,
+    environ_get
+))]
 impl WasiSnapshotPreview1 for Host {
     fn fd_write(
         &mut self,

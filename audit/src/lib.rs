@@ -25,7 +25,7 @@
 //! # Ok::<(), wasi_stubs_audit::Error>(())
 //! ```
 //!
-//! A host built with `#[wasi_stubs(override = "...")]` gives its own list:
+//! A host built with `#[wasi_stubs(override(...))]` gives its own list:
 //! `Host::of::<MyHost, dyn preview1::WasiSnapshotPreview1>(OnNotImplemented::Nosys)`. The policy
 //! is wasi-stubs' own: [`Host::new`] takes the [`wasi_stubs::OnNotImplemented`] of functions the
 //! host does not implement, [`Host::from_policy`] the whole [`wasi_stubs::Policy`] a host's `Ctx`

@@ -89,7 +89,7 @@ impl Host {
         }
     }
 
-    /// The host `H`, from the override list `#[wasi_stubs(override = "...")]` checked:
+    /// The host `H`, from the override list `#[wasi_stubs(override(...))]` checked:
     /// `Host::of::<MyHost, dyn WasiSnapshotPreview1>(OnNotImplemented::Nosys)`.
     pub fn of<H, S>(default_policy: OnNotImplemented) -> Self
     where

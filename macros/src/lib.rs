@@ -1,9 +1,11 @@
-//! `#[wasi_stubs(override = "fd_write, clock_time_get")]`: put it on a host's impl of a generated
+//! `#[wasi_stubs(override(fd_write, clock_time_get))]`: put it on a host's impl of a generated
 //! trait, and the compiler checks that the functions the host claims to override are exactly the
 //! ones it implements, and that each is a function of the spec. The host's override set is then
 //! available at run time as `wasi_stubs::Coverage`.
 //!
 //! The spec's function names come from the vendored witx documents, read when this crate is built.
+
+mod args;
 
 use std::collections::HashSet;
 
@@ -11,9 +13,9 @@ use proc_macro::TokenStream;
 use proc_macro2::Span;
 use quote::{ToTokens, quote};
 use syn::ext::IdentExt;
-use syn::parse::{Parse, ParseStream};
-use syn::punctuated::Punctuated;
-use syn::{Ident, ImplItem, ItemImpl, LitStr, Token, parenthesized};
+use syn::{ImplItem, ItemImpl};
+
+use crate::args::Args;
 
 /// One witx module the macro knows: its import name, generated trait and functions (witx name,
 /// method name).
@@ -28,92 +30,37 @@ const SPECS: &[Spec] = include!(concat!(env!("OUT_DIR"), "/specs.rs"));
 /// Checks a host's impl of a generated trait against the spec, and records its overrides.
 ///
 /// ```ignore
-/// #[wasi_stubs(override = "fd_write, random_get")]
+/// #[wasi_stubs(override(fd_write, random_get))]
 /// impl WasiSnapshotPreview1 for MyHost {
 ///     fn fd_write(/* ... */) -> Result<Size, Error<Errno>> { /* ... */ }
 ///     fn random_get(/* ... */) -> Result<(), Error<Errno>> { /* ... */ }
 /// }
 /// ```
 ///
-/// - `override = "a, b"` (or `override("a", "b")`) lists the methods the impl implements; an
-///   empty list (`override = ""`) is a host that implements nothing.
+/// - `override(a, b)` lists the methods the impl implements, by name (a trailing comma is fine);
+///   `override()` is a host that implements nothing. `override = "a, b"` is the same list as one
+///   string (`override = ""` for none); its errors point at the whole string.
 /// - `module = "wasi_unstable"` names the witx module when the trait is not one of the generated
 ///   traits by name (it is found from the trait's name otherwise).
 ///
-/// A name that is not a function of the module, a name listed twice, a name listed but not
-/// implemented, and a method implemented but not listed are compile errors pointing at the name.
-/// The expansion is the impl, untouched, and an impl of `wasi_stubs::Coverage` recording the set.
+/// A name that is not a function of the module (with the nearest one as "did you mean"), a name
+/// listed twice, a name listed but not implemented, and a method implemented but not listed are
+/// compile errors pointing at the name. So is anything in `override(...)` that is not a name (a
+/// string, a path), and an unknown argument. The expansion is the impl, untouched, and an impl of
+/// `wasi_stubs::Coverage` recording the set.
 #[proc_macro_attribute]
 pub fn wasi_stubs(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let args = syn::parse_macro_input!(attr as Args);
+    let args = match syn::parse::<Args>(attr) {
+        Ok(args) => args,
+        Err(e) => {
+            // The impl is kept, so that the attribute's error is the only one.
+            let e = e.to_compile_error();
+            let item = proc_macro2::TokenStream::from(item);
+            return quote!(#e #item).into();
+        }
+    };
     let item = syn::parse_macro_input!(item as ItemImpl);
     expand(args, item).into()
-}
-
-/// The attribute's arguments.
-struct Args {
-    overrides: Option<Vec<(String, Span)>>,
-    module: Option<LitStr>,
-}
-
-impl Parse for Args {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let mut args = Args {
-            overrides: None,
-            module: None,
-        };
-        while !input.is_empty() {
-            // `override` is a reserved word, so it is read as any identifier.
-            let key = Ident::parse_any(input)?;
-            match key.to_string().as_str() {
-                "override" if args.overrides.is_some() => {
-                    return Err(syn::Error::new(key.span(), "`override` is given twice"));
-                }
-                "override" => args.overrides = Some(parse_names(input)?),
-                "module" if args.module.is_some() => {
-                    return Err(syn::Error::new(key.span(), "`module` is given twice"));
-                }
-                "module" => {
-                    input.parse::<Token![=]>()?;
-                    args.module = Some(input.parse()?);
-                }
-                other => {
-                    return Err(syn::Error::new(
-                        key.span(),
-                        format!(
-                            "unknown argument `{other}`; expected `override = \"...\"` or `module = \"...\"`"
-                        ),
-                    ));
-                }
-            }
-            if !input.is_empty() {
-                input.parse::<Token![,]>()?;
-            }
-        }
-        Ok(args)
-    }
-}
-
-/// `= "a, b"` or `("a", "b")`.
-fn parse_names(input: ParseStream) -> syn::Result<Vec<(String, Span)>> {
-    if input.peek(Token![=]) {
-        input.parse::<Token![=]>()?;
-        let list: LitStr = input.parse()?;
-        Ok(list
-            .value()
-            .split(',')
-            .map(str::trim)
-            .filter(|name| !name.is_empty())
-            .map(|name| (name.to_string(), list.span()))
-            .collect())
-    } else if input.peek(syn::token::Paren) {
-        let content;
-        parenthesized!(content in input);
-        let names = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
-        Ok(names.iter().map(|n| (n.value(), n.span())).collect())
-    } else {
-        Err(input.error("expected `override = \"fd_write, ...\"` or `override(\"fd_write\", ...)`"))
-    }
 }
 
 fn expand(args: Args, mut item: ItemImpl) -> proc_macro2::TokenStream {
@@ -135,7 +82,7 @@ fn expand(args: Args, mut item: ItemImpl) -> proc_macro2::TokenStream {
     let Some(listed) = args.overrides else {
         let e = syn::Error::new(
             Span::call_site(),
-            "#[wasi_stubs] needs the list of overridden functions: `override = \"fd_write, ...\"` (`override = \"\"` for none)",
+            "#[wasi_stubs] needs the list of overridden functions: `override(fd_write, ...)` (`override()` for none)",
         );
         let e = e.to_compile_error();
         return quote!(#e #item);
@@ -262,13 +209,19 @@ fn find_spec(args: &Args, trait_path: &syn::Path) -> syn::Result<&'static Spec> 
 
 /// `; did you mean `x`?` for the nearest candidate, if one is near enough.
 fn suggest(name: &str, candidates: &[&str]) -> String {
+    nearest(name, candidates)
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
+}
+
+/// The nearest candidate to `name`, if one is near enough to be a typo of it.
+fn nearest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
         .map(|c| (distance(name, c), *c))
         .filter(|(d, c)| *d <= (c.len() / 3).max(2))
         .min()
-        .map(|(_, c)| format!("; did you mean `{c}`?"))
-        .unwrap_or_default()
+        .map(|(_, c)| c)
 }
 
 /// Levenshtein distance.

@@ -117,7 +117,7 @@ pub trait Spec {
 
 /// Which functions of the spec `S` a host implements itself; the others get the default policy.
 ///
-/// `#[wasi_stubs(override = "...")]` implements it from the list it checked, so that
+/// `#[wasi_stubs(override(...))]` implements it from the list it checked, so that
 /// `<MyHost as Coverage<dyn WasiSnapshotPreview1>>::OVERRIDES` is what the host really overrides.
 pub trait Coverage<S: Spec + ?Sized> {
     /// The witx names of the functions the host overrides, in document order.

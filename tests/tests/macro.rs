@@ -1,5 +1,6 @@
-//! `#[wasi_stubs(override = "...")]`: what it accepts and refuses at compile time (trybuild cases
-//! under `tests/macro/`), and the coverage it records, checked at run time against a guest.
+//! `#[wasi_stubs(override(...))]` (and its string spelling, `override = "..."`): what it accepts
+//! and refuses at compile time (trybuild cases under `tests/macro/`, `ident_*` for the identifier
+//! form), and the coverage it records, checked at run time against a guest.
 
 use wasi_stubs::preview1::{CiovecArray, Errno, Fd, Size, WasiSnapshotPreview1};
 use wasi_stubs::{Coverage, Error, GuestMemory, Policy, wasi_stubs};
@@ -17,7 +18,7 @@ struct Logger {
     written: Vec<u8>,
 }
 
-#[wasi_stubs(override = "fd_write")]
+#[wasi_stubs(override(fd_write))]
 impl WasiSnapshotPreview1 for Logger {
     fn fd_write(
         &mut self,

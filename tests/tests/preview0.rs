@@ -158,10 +158,16 @@ impl Recorder {
     }
 }
 
-#[wasi_stubs(
-    override = "fd_seek, fd_filestat_get, path_filestat_get, poll_oneoff, fd_fdstat_get, \
-                         fd_fdstat_set_rights, path_open, sched_yield"
-)]
+#[wasi_stubs(override(
+    fd_seek,
+    fd_filestat_get,
+    path_filestat_get,
+    poll_oneoff,
+    fd_fdstat_get,
+    fd_fdstat_set_rights,
+    path_open,
+    sched_yield
+))]
 impl WasiSnapshotPreview1 for Recorder {
     fn fd_seek(
         &mut self,

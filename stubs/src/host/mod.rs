@@ -155,12 +155,26 @@ impl MinimalHostBuilder {
     }
 }
 
-#[wasi_stubs(
-    override = "args_get, args_sizes_get, environ_get, environ_sizes_get, clock_res_get, \
-                         clock_time_get, fd_fdstat_get, fd_pread, fd_prestat_get, fd_pwrite, \
-                         fd_read, fd_seek, fd_tell, fd_write, poll_oneoff, proc_exit, \
-                         sched_yield, random_get"
-)]
+#[wasi_stubs(override(
+    args_get,
+    args_sizes_get,
+    environ_get,
+    environ_sizes_get,
+    clock_res_get,
+    clock_time_get,
+    fd_fdstat_get,
+    fd_pread,
+    fd_prestat_get,
+    fd_pwrite,
+    fd_read,
+    fd_seek,
+    fd_tell,
+    fd_write,
+    poll_oneoff,
+    proc_exit,
+    sched_yield,
+    random_get
+))]
 impl WasiSnapshotPreview1 for MinimalHost {
     fn args_get(
         &mut self,

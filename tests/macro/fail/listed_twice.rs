@@ -3,7 +3,7 @@ use wasi_stubs::{Error, GuestMemory, wasi_stubs};
 
 struct Host;
 
-#[wasi_stubs(override("fd_write", "fd_write"))]
+#[wasi_stubs(override = "fd_write, fd_write")]
 impl WasiSnapshotPreview1 for Host {
     fn fd_write(&mut self, _mem: &mut GuestMemory<'_>, _fd: Fd, _iovs: CiovecArray) -> Result<Size, Error<Errno>> {
         Ok(0)

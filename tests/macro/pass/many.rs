@@ -5,8 +5,8 @@ use wasi_stubs::{Coverage, Error, GuestMemory, GuestPtr, wasi_stubs};
 
 struct Host;
 
-// The list form, in any order.
-#[wasi_stubs(override("random_get", "clock_time_get", "args_sizes_get", "proc_exit", "sched_yield"))]
+// The string spelling, in any order.
+#[wasi_stubs(override = "random_get, clock_time_get, args_sizes_get, proc_exit, sched_yield")]
 impl preview1::WasiSnapshotPreview1 for Host {
     fn clock_time_get(&mut self, _id: Clockid, _precision: Timestamp) -> Result<Timestamp, Error<Errno>> {
         Ok(0)
