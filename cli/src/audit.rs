@@ -40,8 +40,8 @@ pub struct Args {
     #[arg(value_name = "GUEST.wasm")]
     guest: PathBuf,
 
-    /// The host whose overrides to audit against
-    #[arg(long, value_enum, default_value_t = HostKind::None)]
+    /// The host whose overrides to audit against (by default the one `run` uses)
+    #[arg(long, value_enum, default_value_t = HostKind::Minimal)]
     host: HostKind,
 
     /// More overridden functions, comma separated (`fd_write,random_get`)
