@@ -1,19 +1,20 @@
 //! Generates `wasi_stubs::preview1` and `wasi_stubs::preview0` (with its polyfill over preview1)
-//! from the vendored witx spec.
+//! from the witx spec vendored in `wasi-stubs-codegen` (`wasi_stubs_codegen::vendored`).
 
 use std::path::{Path, PathBuf};
 
 use quote::quote;
 use wasi_stubs_codegen::polyfill::Target;
+use wasi_stubs_codegen::vendored;
 
 fn main() {
-    // Read at run time: a build script compiled in one checkout may be run for another.
-    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
-    let witx = PathBuf::from(manifest).join("../witx");
-    println!("cargo:rerun-if-changed={}", witx.display());
+    // The documents are compiled into the generator, so this reads no file of another package:
+    // a new spec is a new generator, which rebuilds and reruns this script. Nothing here needs
+    // watching but the script itself.
+    println!("cargo:rerun-if-changed=build.rs");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let preview1 = load(&witx.join("preview1/wasi_snapshot_preview1.witx"));
-    let preview0 = load(&witx.join("preview0/wasi_unstable.witx"));
+    let preview1 = load(vendored::PREVIEW1, &out);
+    let preview0 = load(vendored::PREVIEW0, &out);
 
     write(
         &out.join("preview1.rs"),
@@ -31,8 +32,10 @@ fn main() {
     );
 }
 
-fn load(path: &Path) -> wasi_stubs_codegen::witx::Document {
-    wasi_stubs_codegen::load(&[path]).unwrap_or_else(|e| panic!("{e}"))
+/// Loads a vendored document, written out under `OUT_DIR/witx/` for the generator to read.
+fn load(doc: vendored::Vendored, out: &Path) -> wasi_stubs_codegen::witx::Document {
+    doc.load(&out.join("witx"))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn write(path: &Path, code: Result<proc_macro2::TokenStream, wasi_stubs_codegen::Error>) {

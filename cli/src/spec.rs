@@ -151,7 +151,7 @@ mod tests {
     /// again from the witx gives the same signatures.
     #[test]
     fn witx_signatures_match_the_generated_tables() {
-        let witx = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../witx");
+        let witx = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../codegen/witx");
         let p1 = from_witx(&[witx.join("preview1/wasi_snapshot_preview1.witx")]).unwrap();
         let p0 = from_witx(&[witx.join("preview0/wasi_unstable.witx")]).unwrap();
         assert_eq!(p1, vec![Spec::preview1()]);

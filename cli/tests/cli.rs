@@ -14,7 +14,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn preview1_witx() -> PathBuf {
-    root().join("witx/preview1/wasi_snapshot_preview1.witx")
+    root().join("codegen/witx/preview1/wasi_snapshot_preview1.witx")
 }
 
 fn wasi_nn_witx() -> PathBuf {

@@ -6,7 +6,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 fn preview1(c: &mut Criterion) {
     let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../witx/preview1/wasi_snapshot_preview1.witx");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("witx/preview1/wasi_snapshot_preview1.witx");
     let doc = wasi_stubs_codegen::load(&[&path]).unwrap();
     let mut group = c.benchmark_group("codegen/preview1");
     group.bench_function("load", |b| {

@@ -355,7 +355,7 @@ mod tests {
     /// The WASI documents are far from the limit on type parts.
     #[test]
     fn the_wasi_types_are_far_from_the_limit() {
-        let witx = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../witx");
+        let witx = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("witx");
         for doc in [
             "preview1/wasi_snapshot_preview1.witx",
             "preview0/wasi_unstable.witx",

@@ -19,7 +19,9 @@ pub fn generate(
     let module_name = module.name.as_str();
     let rust_module = names::module(&module.name);
     let trait_name = names::trait_name(&module.name);
-    let module_docs = names::docs(&module.docs);
+    let module_docs = names::docs_or(&module.docs, || {
+        format!("The functions of the witx module `{module_name}`.")
+    });
     let mut methods = Vec::new();
     let mut calls = Vec::new();
     let mut registrations = Vec::new();
@@ -30,9 +32,9 @@ pub fn generate(
         let f = Func::new(func, &trait_name)
             .map_err(|e| Error::new(format!("{module_name}::{}: {e}", func.name.as_str())))?;
         methods.push(f.method());
+        calls.push(f.glue_const());
         calls.push(f.call());
-        calls.push(f.describe());
-        registrations.push(f.registration(&quote!(ctx.host_mut()), &quote!()));
+        registrations.push(f.registration(None, &quote!()));
         infos.push(f.info());
         parsed.push(f);
     }
@@ -51,8 +53,8 @@ pub fn generate(
     Ok(quote! {
         #module_docs
         pub mod #rust_module {
-            // The spec sets the arity of its functions.
-            #![allow(unused_imports, clippy::too_many_arguments)]
+            // The spec sets the arity of its functions, and of the tuples of their wasm arguments.
+            #![allow(unused_imports, clippy::too_many_arguments, clippy::type_complexity)]
             use super::*;
 
             /// The name the guest imports these functions from.
@@ -79,6 +81,7 @@ pub fn generate(
                 linker: &mut ::wasi_stubs::wasmtime::Linker<T>,
                 get: impl Fn(&mut T) -> &mut ::wasi_stubs::Ctx<H> + Send + Sync + Copy + 'static,
             ) -> ::wasi_stubs::wasmtime::Result<()> {
+                use ::wasi_stubs::__private::link;
                 #(#registrations)*
                 ::core::result::Result::Ok(())
             }
@@ -291,7 +294,9 @@ impl<'a> Func<'a> {
                 docs.push_str(&format!("\n\n# Result\n\n{}", r.docs.trim()));
             }
         }
-        let docs = names::docs(&docs);
+        let docs = names::docs_or(&docs, || {
+            format!("The witx function `{}`.", self.func.name.as_str())
+        });
         let signature = self.signature();
         let body = match &self.results {
             Results::NoReturn => match self.params.first() {
@@ -300,7 +305,7 @@ impl<'a> Func<'a> {
                     lift: Lift::Scalar(_),
                     ..
                 }) => quote! {
-                    ::wasi_stubs::Exit { code: ::wasi_stubs::Scalar::lower(#name) as u32 }.into()
+                    ::wasi_stubs::Exit { code: ::wasi_stubs::__private::Scalar::lower(#name) as u32 }.into()
                 },
                 _ => {
                     let msg = format!("{}: not implemented by this host", self.func.name.as_str());
@@ -323,6 +328,11 @@ impl<'a> Func<'a> {
         format_ident!("call_{}", self.name)
     }
 
+    /// The name of the function's `wasi_stubs::__private::Func` constant: `FN_FD_WRITE`.
+    fn const_name(&self) -> Ident {
+        format_ident!("FN_{}", names::plain(&self.name).to_uppercase())
+    }
+
     /// The names and types of the core wasm parameters, in order.
     fn wasm_args(&self) -> Vec<(Ident, TokenStream)> {
         let mut names = Vec::new();
@@ -335,24 +345,50 @@ impl<'a> Func<'a> {
                 _ => names.push(p.name.clone()),
             }
         }
-        if let Results::Expected { ok, .. } = &self.results {
-            match ok.len() {
-                1 => names.push(format_ident!("ret")),
-                n => names.extend((0..n).map(|i| format_ident!("ret{i}"))),
-            }
-        }
+        names.extend(self.out_names());
         names
             .into_iter()
             .zip(self.wasm_params.iter().map(|t| wasm_type(*t)))
             .collect()
     }
 
-    /// The function between the wasm signature and the trait method.
+    /// The out-pointers of an `expected` result, as the glue names them: `ret`, or `ret0`, `ret1`,
+    /// ... (none for another result).
+    fn out_names(&self) -> Vec<Ident> {
+        match &self.results {
+            Results::Expected { ok, .. } => match ok.len() {
+                1 => vec![format_ident!("ret")],
+                n => (0..n).map(|i| format_ident!("ret{i}")).collect(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    /// The type of the tuple of core wasm parameters: `(i32, i32)`.
+    fn args_type(&self) -> TokenStream {
+        let types = self.wasm_params.iter().map(|t| wasm_type(*t));
+        quote!((#(#types,)*))
+    }
+
+    /// A pattern for the tuple of core wasm parameters binding those `used` says, `_` for others.
+    fn args_pattern(&self, used: impl Fn(&Ident) -> bool) -> TokenStream {
+        let names = self.wasm_args().into_iter().map(
+            |(n, _)| {
+                if used(&n) { quote!(#n) } else { quote!(_) }
+            },
+        );
+        quote!((#(#names,)*))
+    }
+
+    /// The function between the wasm arguments and the trait method: lifts the arguments, checks
+    /// the out-pointers, calls the host and writes its results.
     fn call(&self) -> TokenStream {
         let call = self.call_name();
         let name = &self.name;
         let trait_name = self.trait_name;
-        let args = self.wasm_args().into_iter().map(|(n, t)| quote!(#n: #t));
+        let pattern = self.args_pattern(|_| true);
+        let args_type = self.args_type();
+        let rt = quote!(::wasi_stubs::__private);
         let lifts = self.params.iter().map(|p| {
             let n = &p.name;
             let label = names::plain(&p.name);
@@ -362,49 +398,46 @@ impl<'a> Func<'a> {
                         WasmType::I64 => quote!(lift64),
                         _ => quote!(lift32),
                     };
-                    quote!(::wasi_stubs::glue::#lift::<#ty>(#n))
+                    quote!(#rt::#lift::<#ty>(#n))
                 }
                 Lift::Float => return quote!(),
                 Lift::Str => {
                     let (ptr, len) = (format_ident!("{n}_ptr"), format_ident!("{n}_len"));
-                    quote!(::wasi_stubs::glue::string(mem, #ptr, #len))
+                    quote!(#rt::string(mem, #ptr, #len))
                 }
                 Lift::Array(elem) => {
                     let (ptr, len) = (format_ident!("{n}_ptr"), format_ident!("{n}_len"));
-                    quote!(::wasi_stubs::glue::array::<#elem>(mem, #ptr, #len))
+                    quote!(#rt::array::<#elem>(mem, #ptr, #len))
                 }
                 Lift::ByRef => {
                     let ty = &p.ty;
-                    quote!(::wasi_stubs::glue::read::<#ty>(mem, #n))
+                    quote!(#rt::read::<#ty>(mem, #n))
                 }
             };
-            quote!(let #n = ::wasi_stubs::glue::arg(#label, #value)?;)
+            quote!(let #n = #rt::arg(#label, #value)?;)
         });
         let mem_arg = self.host_needs_memory().then(|| quote!(mem,));
         let param_names = self.params.iter().map(|p| &p.name);
         let host_call = quote!(host.#name(#mem_arg #(#param_names),*));
         let (ret, body) = match &self.results {
             Results::Expected { ok, error } => {
-                let outs: Vec<Ident> = match ok.len() {
-                    1 => vec![format_ident!("ret")],
-                    n => (0..n).map(|i| format_ident!("ret{i}")).collect(),
-                };
+                let outs = self.out_names();
                 let labels = outs.iter().map(|o| o.to_string());
                 let checks = quote! {
-                    #(let #outs = ::wasi_stubs::glue::arg(#labels, ::wasi_stubs::glue::out_ptr::<#ok>(mem, #outs))?;)*
+                    #(let #outs = #rt::arg(#labels, #rt::out_ptr::<#ok>(mem, #outs))?;)*
                 };
                 let labels = outs.iter().map(|o| o.to_string());
                 let store = match outs.len() {
                     0 => quote!(#host_call?;),
                     1 => quote! {
                         let value = #host_call?;
-                        #(::wasi_stubs::glue::arg(#labels, mem.write(#outs, value))?;)*
+                        #(#rt::arg(#labels, mem.write(#outs, value))?;)*
                     },
                     n => {
                         let values: Vec<_> = (0..n).map(|i| format_ident!("value{i}")).collect();
                         quote! {
                             let (#(#values),*) = #host_call?;
-                            #(::wasi_stubs::glue::arg(#labels, mem.write(#outs, #values))?;)*
+                            #(#rt::arg(#labels, mem.write(#outs, #values))?;)*
                         }
                     }
                 };
@@ -441,7 +474,7 @@ impl<'a> Func<'a> {
             fn #call<H: #trait_name + ?Sized>(
                 host: &mut H,
                 #mem_param: &mut ::wasi_stubs::GuestMemory<'_>,
-                #(#args),*
+                #pattern: #args_type,
             ) -> #ret {
                 #(#lifts)*
                 #body
@@ -449,153 +482,90 @@ impl<'a> Func<'a> {
         }
     }
 
-    fn describe_name(&self) -> Ident {
-        format_ident!("describe_{}", self.name)
-    }
-
-    /// The tracing of a call: `describe_X` gives the start of its line, `name(arg=value, ...)`,
-    /// decoded from the wasm arguments (never failing: what does not decode shows as such);
-    /// `report_X` ends it with the outcome.
-    fn describe(&self) -> TokenStream {
-        let describe = self.describe_name();
+    /// The function's constant for the glue: its name, whether a call touches memory, and how a
+    /// traced call shows: `describe` gives its arguments (`fd=1, iovs=1 [12 bytes]`), decoded
+    /// from the wasm arguments (never failing: what does not decode shows as such), and `report`
+    /// what the guest gets (`Ok(12)`, `Err(badf)`).
+    fn glue_const(&self) -> TokenStream {
+        let rt = quote!(::wasi_stubs::__private);
+        let name = self.const_name();
         let import = self.func.name.as_str();
-        let args: Vec<_> = self
-            .wasm_args()
-            .into_iter()
-            .map(|(n, t)| quote!(#n: #t))
-            .collect();
-        let args2 = args.clone();
-        let report = format_ident!("report_{}", self.name);
-        let trace_ok = self.trace_ok();
+        let args_type = self.args_type();
         let wasm_ret = match self.wasm_results.as_slice() {
             [t] => wasm_type(*t),
             _ => quote!(()),
         };
-        let parts = self.params.iter().zip(&self.func.params).enumerate().map(|(i, (p, witx))| {
-            let n = &p.name;
-            let label = format!("{}{}=", if i == 0 { "" } else { ", " }, names::plain(n));
-            let value = match &p.lift {
-                Lift::Scalar(ty) => {
-                    let raw = match self.wasm_type_of(p) {
-                        WasmType::I64 => quote!(#n as u64),
-                        _ => quote!(u64::from(#n as u32)),
-                    };
-                    quote!(::wasi_stubs::trace::scalar::<#ty>(#raw, mem, &mut trace_line))
-                }
-                Lift::Float => quote!(::wasi_stubs::trace::TraceArg::trace(&#n, mem, &mut trace_line)),
-                Lift::Str | Lift::Array(_) => {
-                    let (ptr, len) = (format_ident!("{n}_ptr"), format_ident!("{n}_len"));
-                    let value = match &p.lift {
-                        Lift::Array(elem) => quote!(::wasi_stubs::GuestArray::<#elem>::new(::wasi_stubs::GuestPtr::new(#ptr as u32), #len as u32)),
-                        _ => quote!(::wasi_stubs::GuestStr::new(::wasi_stubs::GuestPtr::new(#ptr as u32), #len as u32)),
-                    };
-                    match &**witx.tref.type_() {
-                        witx::Type::List(elem) if is_buffer(elem) => {
-                            quote!(::wasi_stubs::trace::buffers(#value, mem, &mut trace_line))
+        let memory = self.glue_needs_memory();
+        let parts: Vec<_> = self
+            .params
+            .iter()
+            .zip(&self.func.params)
+            .enumerate()
+            .map(|(i, (p, witx))| {
+                let n = &p.name;
+                let label = format!("{}{}=", if i == 0 { "" } else { ", " }, names::plain(n));
+                let (ptr, len) = (format_ident!("{n}_ptr"), format_ident!("{n}_len"));
+                match &p.lift {
+                    Lift::Scalar(ty) => quote!(#rt::trace_scalar::<#ty>(#label, #n, mem, line);),
+                    Lift::Float => quote!(#rt::trace_value(#label, #n, mem, line);),
+                    Lift::Str => quote!(#rt::trace_str(#label, #ptr, #len, mem, line);),
+                    Lift::Array(elem) => match &**witx.tref.type_() {
+                        Type::List(e) if is_buffer(e) => {
+                            quote!(#rt::trace_buffers::<#elem>(#label, #ptr, #len, mem, line);)
                         }
-                        _ => quote!(::wasi_stubs::trace::TraceArg::trace(&#value, mem, &mut trace_line)),
+                        _ => quote!(#rt::trace_array::<#elem>(#label, #ptr, #len, mem, line);),
+                    },
+                    Lift::ByRef => {
+                        let ty = &p.ty;
+                        quote!(#rt::trace_read::<#ty>(#label, #n, mem, line);)
                     }
                 }
-                Lift::ByRef => {
-                    let ty = &p.ty;
-                    quote!(::wasi_stubs::trace::read::<#ty>(#n, mem, &mut trace_line))
-                }
-            };
-            quote! {
-                trace_line.push_str(#label);
-                #value;
-            }
-        });
-        let start = format!("{import}(");
-        quote! {
-            // Takes every wasm argument, out-pointers included, like the call it describes.
-            #[cold]
-            #[allow(unused_variables)]
-            fn #describe(mem: &::wasi_stubs::GuestMemory<'_>, #(#args),*) -> ::std::string::String {
-                let mut trace_line = ::std::string::String::from(#start);
-                #(#parts)*
-                trace_line.push(')');
-                trace_line
-            }
-
-            /// Ends the trace line of a call with what the guest gets, and emits it.
-            #[cold]
-            #[inline(never)]
-            #[allow(unused_variables)]
-            fn #report(
-                line: ::wasi_stubs::trace::Line,
-                outcome: ::core::result::Result<#wasm_ret, &::wasi_stubs::wasmtime::Error>,
-                mem: ::wasi_stubs::GuestMemory<'_>,
-                #(#args2),*
-            ) {
-                let mem = &mem;
-                ::wasi_stubs::trace::emit(line, outcome, #trace_ok);
-            }
-        }
-    }
-
-    /// How the wasm result of a traced call shows (`Ok(12)`, `Err(badf)`): a closure of the
-    /// result and the line, within the report function.
-    fn trace_ok(&self) -> TokenStream {
-        let raw = |t: WasmType| match t {
-            WasmType::I64 => quote!(value as u64),
-            _ => quote!(u64::from(value as u32)),
+            })
+            .collect();
+        let outs = self.out_names();
+        let describe = if parts.is_empty() {
+            quote!(|_, _, _| {})
+        } else {
+            let pattern = self.args_pattern(|n| !outs.contains(n));
+            quote!(|mem, #pattern, line| { #(#parts)* })
         };
-        match (&self.results, self.wasm_results.as_slice()) {
-            (Results::Expected { ok, error }, [t]) => {
-                let raw = raw(*t);
-                let outs: Vec<Ident> = match ok.len() {
-                    1 => vec![format_ident!("ret")],
-                    n => (0..n).map(|i| format_ident!("ret{i}")).collect(),
-                };
-                let values = (!ok.is_empty()).then(|| {
-                    let seps = (0..ok.len()).map(|i| {
-                        if i == 0 {
-                            quote!(out.push('('))
-                        } else {
-                            quote!(out.push_str(", "))
+        let report = match (&self.results, self.wasm_results.as_slice()) {
+            (Results::Expected { ok, error }, [_]) => {
+                if ok.is_empty() {
+                    quote!(|outcome, mem, _, line| {
+                        #rt::report_errno::<#error>(outcome, mem, line);
+                    })
+                } else {
+                    let pattern = self.args_pattern(|n| outs.contains(n));
+                    let seps = (0..ok.len()).map(|i| if i == 0 { "(" } else { ", " });
+                    quote!(|outcome, mem, #pattern, line| {
+                        if #rt::report_errno::<#error>(outcome, mem, line) {
+                            #(#rt::trace_read::<#ok>(#seps, #outs, mem, line);)*
+                            line.push(')');
                         }
-                    });
-                    quote! {
-                        #(
-                            #seps;
-                            ::wasi_stubs::trace::read::<#ok>(#outs, mem, out);
-                        )*
-                        out.push(')');
-                    }
-                });
-                quote! {
-                    |value, out| {
-                        if value == 0 {
-                            out.push_str("Ok");
-                            #values
-                        } else {
-                            out.push_str("Err(");
-                            ::wasi_stubs::trace::scalar::<#error>(#raw, mem, out);
-                            out.push(')');
-                        }
-                    }
+                    })
                 }
             }
             (Results::Value(ty), [t]) => {
                 let value = match t {
                     WasmType::F32 | WasmType::F64 => {
-                        quote!(::wasi_stubs::trace::TraceArg::trace(&value, mem, out))
+                        quote!(#rt::trace_value("Ok(", outcome, mem, line))
                     }
-                    _ => {
-                        let raw = raw(*t);
-                        quote!(::wasi_stubs::trace::scalar::<#ty>(#raw, mem, out))
-                    }
+                    _ => quote!(#rt::trace_scalar::<#ty>("Ok(", outcome, mem, line)),
                 };
-                quote! {
-                    |value, out| {
-                        out.push_str("Ok(");
-                        #value;
-                        out.push(')');
-                    }
-                }
+                quote!(|outcome, mem, _, line| {
+                    #value;
+                    line.push(')');
+                })
             }
-            _ => quote!(|(), out| out.push_str("Ok")),
+            _ => quote!(#rt::report_unit),
+        };
+        quote! {
+            const #name: #rt::Func<#args_type, #wasm_ret, #memory> = #rt::Func {
+                name: #import,
+                describe: #describe,
+                report: #report,
+            };
         }
     }
 
@@ -614,71 +584,19 @@ impl<'a> Func<'a> {
         self.wasm_params[i]
     }
 
-    /// Links the function; `host` is the expression giving the trait implementation from `ctx`,
-    /// and `scope` the path prefix of this module's items (`super::` from a child module).
-    pub fn registration(&self, host: &TokenStream, scope: &TokenStream) -> TokenStream {
-        let import = self.func.name.as_str();
+    /// Links the function: one call of `wasi_stubs::__private::link` with the function's
+    /// constant and its `call_` function. `adapter` wraps the host found in the store (`Adapter`
+    /// from a polyfill), and `scope` is the path prefix of this module's items (`super::` from a
+    /// child module).
+    pub fn registration(&self, adapter: Option<&Ident>, scope: &TokenStream) -> TokenStream {
         let call = self.call_name();
-        let wasm_args = self.wasm_args();
-        let names: Vec<_> = wasm_args.iter().map(|(n, _)| n).collect();
-        let typed = wasm_args.iter().map(|(n, t)| quote!(#n: #t));
-        let (ret, finish) = match (&self.results, self.wasm_results.as_slice()) {
-            (Results::Expected { .. }, [t]) => {
-                let t = wasm_type(*t);
-                (
-                    t.clone(),
-                    quote!(::wasi_stubs::glue::errno_result(ctx, #import, result).map(|code| code as #t)),
-                )
-            }
-            (Results::Value(_), [t]) => {
-                let lower = match t {
-                    WasmType::I32 => quote!(.map(::wasi_stubs::glue::lower32)),
-                    WasmType::I64 => quote!(.map(::wasi_stubs::glue::lower64)),
-                    WasmType::F32 | WasmType::F64 => quote!(),
-                };
-                (
-                    wasm_type(*t),
-                    quote!(::wasi_stubs::glue::value_result(ctx, #import, result)#lower),
-                )
-            }
-            (Results::NoReturn, _) => (
-                quote!(()),
-                quote!(::wasi_stubs::glue::value_result(ctx, #import, result).map(|never| match never {})),
-            ),
-            _ => (
-                quote!(()),
-                quote!(::wasi_stubs::glue::value_result(ctx, #import, result)),
-            ),
-        };
-        let describe = self.describe_name();
-        let report = format_ident!("report_{}", self.name);
-        // An ordinary call (memory bound if it needs memory, tracing off) tests one field of the
-        // context before the host's method, as it would with no tracing switch: `traced` is a
-        // constant `false` on its path, so the compiler folds the first trace branch away there;
-        // after the method, `end_trace` tests the switch once. The lookup of an unbound memory
-        // is out of line. All paths make one and the same call of the host, so its method has
-        // one caller and is inlined as it would be with no tracing.
-        let enter = if self.glue_needs_memory() {
-            quote!(enter)
-        } else {
-            quote!(enter_without_memory)
+        let name = self.const_name();
+        let call = match adapter {
+            None => quote!(#scope #call),
+            Some(adapter) => quote!(|host, mem, args| #scope #call(&mut #adapter(host), mem, args)),
         };
         quote! {
-            linker.func_wrap(
-                #scope MODULE,
-                #import,
-                move |mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>, #(#typed),*| -> ::wasi_stubs::wasmtime::Result<#ret> {
-                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::#enter(&mut caller, &get);
-                    if traced {
-                        ::wasi_stubs::glue::begin_trace(ctx, #scope #describe(&mem.reborrow(), #(#names),*));
-                    }
-                    let result = #scope #call(#host, &mut mem, #(#names),*);
-                    let outcome = #finish;
-                    ::wasi_stubs::glue::end_trace(ctx, outcome, move |line, outcome| {
-                        #scope #report(line, outcome, mem, #(#names),*)
-                    })
-                },
-            )?;
+            link(linker, #scope MODULE, get, || &#scope #name, #call)?;
         }
     }
 
@@ -697,8 +615,9 @@ impl<'a> Func<'a> {
 }
 
 /// Names the glue gives its own parameters and variables, beside the function's parameters (in
-/// `call_X`, `describe_X`, `report_X` and the closure `add_to_linker` links). A parameter of one of
-/// these names gets a `_` after it.
+/// `call_X` and the `describe` and `report` closures of `FN_X`), or gave them before. A parameter
+/// of one of these names gets a `_` after it (kept, so that the trait's parameter names do not
+/// change).
 const RESERVED_PARAMS: &[&str] = &[
     "host",
     "mem",

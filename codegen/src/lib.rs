@@ -15,12 +15,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 mod check;
 mod funcs;
 mod names;
 pub mod polyfill;
 mod source;
 mod types;
+pub mod vendored;
 
 use std::fmt;
 use std::path::Path;

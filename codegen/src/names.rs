@@ -102,6 +102,16 @@ fn ident(name: &str) -> Ident {
     }
 }
 
+/// `#[doc]` attributes carrying witx documentation, or `fallback` for an item the document does
+/// not document (every public item of the generated code has documentation).
+pub fn docs_or(docs: &str, fallback: impl FnOnce() -> String) -> TokenStream {
+    if docs.trim().is_empty() {
+        self::docs(&fallback())
+    } else {
+        self::docs(docs)
+    }
+}
+
 /// `#[doc]` attributes carrying witx documentation.
 pub fn docs(docs: &str) -> TokenStream {
     let lines = docs.trim_end().lines().map(|line| {

@@ -3,7 +3,7 @@
 //!
 //! Everything is decided from the two documents. Functions are matched by name and parameters by
 //! name (witx's polyfill analysis). A parameter or result whose types are representationally equal
-//! is forwarded as it is; one whose types differ is converted by a generated `wasi_stubs::Polyfill`
+//! is forwarded as it is; one whose types differ is converted by a generated `Polyfill`
 //! impl that pairs enum cases, flags, record fields and union cases *by name* (never by position:
 //! that is how a seek from the start would become a seek from the end), drops what the target
 //! lacks where that is safe (a result flag, a parameter field), and narrows integers with a check
@@ -92,7 +92,7 @@ pub(crate) fn generate(
                 "parameters or results differ by name between the documents",
             )));
         }
-        registrations.push(f.registration(&quote!(&mut Adapter(ctx.host_mut())), &quote!(super::)));
+        registrations.push(f.registration(Some(&format_ident!("Adapter")), &quote!(super::)));
         let signature = f.signature();
         let name = &f.name;
         let mem = f.host_needs_memory().then(|| quote!(mem,));
@@ -174,7 +174,7 @@ pub(crate) fn generate(
                     (Some(o), Some(n)) => {
                         // The closure calls the conversion of the error enum.
                         conversions.register(o, n, Dir::ToOld);
-                        quote!(.map_err(|e| e.map_code(::wasi_stubs::Polyfill::polyfill)))
+                        quote!(.map_err(|e| e.map_code(::wasi_stubs::__private::Polyfill::polyfill)))
                     }
                     // Both are `NoErrorCode`.
                     (None, None) => quote!(),
@@ -263,7 +263,7 @@ pub(crate) fn generate(
         ///
         #[doc = #delegated_doc]
         pub mod polyfill {
-            #![allow(unused_imports, clippy::too_many_arguments)]
+            #![allow(unused_imports, clippy::too_many_arguments, clippy::type_complexity)]
             use #old_path::*;
 
             /// Links every function of the older module into `linker`, served by the host of
@@ -272,6 +272,7 @@ pub(crate) fn generate(
                 linker: &mut ::wasi_stubs::wasmtime::Linker<T>,
                 get: impl Fn(&mut T) -> &mut ::wasi_stubs::Ctx<H> + Send + Sync + Copy + 'static,
             ) -> ::wasi_stubs::wasmtime::Result<()> {
+                use ::wasi_stubs::__private::link;
                 #(#registrations)*
                 ::core::result::Result::Ok(())
             }
@@ -386,7 +387,9 @@ impl Conversions {
                     Dir::ToNew => self.register(from, to, dir),
                     Dir::ToOld => self.register(to, from, dir),
                 }
-                Ok(Some(quote!(::wasi_stubs::Polyfill::polyfill(#value)?)))
+                Ok(Some(
+                    quote!(::wasi_stubs::__private::Polyfill::polyfill(#value)?),
+                ))
             }
             (None, None) => match (&*from_ty, &*to_ty) {
                 (Type::Builtin(a), Type::Builtin(b)) if a == b => Ok(None),
@@ -468,7 +471,7 @@ impl Conversions {
             let to_ty = names::type_name(&to_name);
             let body = self.body(from, to, dir, &to_ty, to_path).map_err(context)?;
             out.extend(quote! {
-                impl ::wasi_stubs::Polyfill<#to_path::#to_ty> for #from_path::#from_ty {
+                impl ::wasi_stubs::__private::Polyfill<#to_path::#to_ty> for #from_path::#from_ty {
                     #[inline]
                     fn polyfill(self) -> ::core::result::Result<#to_path::#to_ty, ::wasi_stubs::GuestError> {
                         #body
@@ -500,7 +503,7 @@ impl Conversions {
         let to_witx = to_nt.name.as_str();
         let invalid = match dir {
             Dir::ToNew => {
-                quote!(::wasi_stubs::GuestError::InvalidValue { ty: #to_witx, value: ::wasi_stubs::Scalar::lower(self) })
+                quote!(::wasi_stubs::GuestError::InvalidValue { ty: #to_witx, value: ::wasi_stubs::__private::Scalar::lower(self) })
             }
             Dir::ToOld => quote!(::wasi_stubs::GuestError::ResultOverflow { ty: #to_witx }),
         };

@@ -641,7 +641,7 @@ mod tests {
     /// hundredth of each.
     #[test]
     fn the_wasi_documents_are_far_from_the_limits() {
-        let witx = Path::new(env!("CARGO_MANIFEST_DIR")).join("../witx");
+        let witx = Path::new(env!("CARGO_MANIFEST_DIR")).join("witx");
         for doc in [
             "preview1/wasi_snapshot_preview1.witx",
             "preview0/wasi_unstable.witx",

@@ -91,7 +91,7 @@ fn has_float(tref: &TypeRef) -> bool {
 
 fn typename(nt: &NamedType, is_error: bool) -> Result<TokenStream, Error> {
     let name = names::type_name(&nt.name);
-    let docs = names::docs(&nt.docs);
+    let docs = type_docs(nt);
     let context = |e: Error| Error::new(format!("typename `{}`: {e}", nt.name.as_str()));
     let body = match &nt.tref {
         TypeRef::Name(_) => {
@@ -145,10 +145,10 @@ fn scalar_guest_type(nt: &NamedType, repr: &TokenStream) -> TokenStream {
         nt,
         quote! {
             let raw = <#repr as ::wasi_stubs::GuestType>::read_from(bytes)?;
-            ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(raw))
+            ::wasi_stubs::__private::Scalar::lift(::wasi_stubs::__private::Scalar::lower(raw))
         },
         quote! {
-            let raw: #repr = ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(*self))?;
+            let raw: #repr = ::wasi_stubs::__private::Scalar::lift(::wasi_stubs::__private::Scalar::lower(*self))?;
             ::wasi_stubs::GuestType::write_to(&raw, bytes)
         },
     )
@@ -157,7 +157,7 @@ fn scalar_guest_type(nt: &NamedType, repr: &TokenStream) -> TokenStream {
 fn enumeration(nt: &NamedType, v: &Variant, is_error: bool) -> TokenStream {
     let name = names::type_name(&nt.name);
     let witx_name = nt.name.as_str();
-    let docs = names::docs(&nt.docs);
+    let docs = type_docs(nt);
     let repr = repr(v.tag_repr);
     let cases: Vec<_> = v
         .cases
@@ -166,14 +166,14 @@ fn enumeration(nt: &NamedType, v: &Variant, is_error: bool) -> TokenStream {
         .collect();
     let case_names: Vec<_> = v.cases.iter().map(|c| c.name.as_str()).collect();
     let values: Vec<_> = (0..v.cases.len()).map(Literal::usize_unsuffixed).collect();
-    let case_docs = v.cases.iter().map(|c| names::docs(&c.docs));
+    let case_docs = v.cases.iter().map(|c| case_docs(nt, c));
     let guest = scalar_guest_type(nt, &repr);
     let error_impls = is_error.then(|| {
         quote! {
-            impl ::wasi_stubs::ErrorCode for #name {
+            impl ::wasi_stubs::__private::ErrorCode for #name {
                 #[inline]
                 fn raw(self) -> u64 {
-                    ::wasi_stubs::Scalar::lower(self)
+                    ::wasi_stubs::__private::Scalar::lower(self)
                 }
                 fn name(self) -> &'static str {
                     #name::name(self)
@@ -234,24 +234,24 @@ fn enumeration(nt: &NamedType, v: &Variant, is_error: bool) -> TokenStream {
             }
         }
 
-        impl ::wasi_stubs::Scalar for #name {
+        impl ::wasi_stubs::__private::Scalar for #name {
             #[inline]
             fn lift(raw: u64) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-                <#repr as ::wasi_stubs::Scalar>::lift(raw)
+                <#repr as ::wasi_stubs::__private::Scalar>::lift(raw)
                     .ok()
                     .and_then(Self::from_raw)
                     .ok_or(::wasi_stubs::GuestError::InvalidValue { ty: #witx_name, value: raw })
             }
             #[inline]
             fn lower(self) -> u64 {
-                ::wasi_stubs::Scalar::lower(self.raw())
+                ::wasi_stubs::__private::Scalar::lower(self.raw())
             }
         }
 
         #guest
         #error_impls
 
-        impl ::wasi_stubs::trace::TraceArg for #name {
+        impl ::wasi_stubs::__private::TraceArg for #name {
             fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
                 out.push_str(self.name());
             }
@@ -262,7 +262,7 @@ fn enumeration(nt: &NamedType, v: &Variant, is_error: bool) -> TokenStream {
 fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenStream, Error> {
     let name = names::type_name(&nt.name);
     let witx_name = nt.name.as_str();
-    let docs = names::docs(&nt.docs);
+    let docs = type_docs(nt);
     let repr = repr(repr_int);
     let bits = repr_int.mem_size() * 8;
     if r.members.len() > bits {
@@ -277,7 +277,11 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
         .map(|m| names::flag(&nt.name, &m.name))
         .collect();
     let flag_names: Vec<_> = r.members.iter().map(|m| m.name.as_str()).collect();
-    let const_docs = r.members.iter().map(|m| names::docs(&m.docs));
+    let const_docs = r.members.iter().map(|m| {
+        names::docs_or(&m.docs, || {
+            format!("The flag `{}` of `{}`.", m.name.as_str(), nt.name.as_str())
+        })
+    });
     let bits_of: Vec<TokenStream> = (0..r.members.len())
         .map(|i| match i {
             0 => quote!(1),
@@ -387,17 +391,17 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
             }
         }
 
-        impl ::wasi_stubs::Scalar for #name {
+        impl ::wasi_stubs::__private::Scalar for #name {
             #[inline]
             fn lift(raw: u64) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-                <#repr as ::wasi_stubs::Scalar>::lift(raw)
+                <#repr as ::wasi_stubs::__private::Scalar>::lift(raw)
                     .ok()
                     .and_then(Self::from_bits)
                     .ok_or(::wasi_stubs::GuestError::InvalidValue { ty: #witx_name, value: raw })
             }
             #[inline]
             fn lower(self) -> u64 {
-                ::wasi_stubs::Scalar::lower(self.0)
+                ::wasi_stubs::__private::Scalar::lower(self.0)
             }
         }
 
@@ -408,7 +412,7 @@ fn flags(nt: &NamedType, r: &RecordDatatype, repr_int: IntRepr) -> Result<TokenS
 
 fn handle(nt: &NamedType) -> TokenStream {
     let name = names::type_name(&nt.name);
-    let docs = names::docs(&nt.docs);
+    let docs = type_docs(nt);
     let guest = scalar_guest_type(nt, &quote!(u32));
     quote! {
         #docs
@@ -455,10 +459,10 @@ fn handle(nt: &NamedType) -> TokenStream {
             }
         }
 
-        impl ::wasi_stubs::Scalar for #name {
+        impl ::wasi_stubs::__private::Scalar for #name {
             #[inline]
             fn lift(raw: u64) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-                <u32 as ::wasi_stubs::Scalar>::lift(raw).map(Self)
+                <u32 as ::wasi_stubs::__private::Scalar>::lift(raw).map(Self)
             }
             #[inline]
             fn lower(self) -> u64 {
@@ -468,7 +472,7 @@ fn handle(nt: &NamedType) -> TokenStream {
 
         #guest
 
-        impl ::wasi_stubs::trace::TraceArg for #name {
+        impl ::wasi_stubs::__private::TraceArg for #name {
             fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
                 let _ = ::core::fmt::Write::write_fmt(out, format_args!("{}", self.0));
             }
@@ -486,7 +490,7 @@ fn derives(eq: bool) -> TokenStream {
 
 fn record(nt: &NamedType, r: &RecordDatatype) -> Result<TokenStream, Error> {
     let name = names::type_name(&nt.name);
-    let docs = names::docs(&nt.docs);
+    let docs = type_docs(nt);
     let eq = !has_float(&nt.tref);
     let derives = derives(eq);
     let layout = r.member_layout();
@@ -511,7 +515,11 @@ fn record(nt: &NamedType, r: &RecordDatatype) -> Result<TokenStream, Error> {
         (quote!(pub struct #name(#(pub #field_types),*);), fields)
     } else {
         let idents: Vec<_> = r.members.iter().map(|m| names::snake(&m.name)).collect();
-        let member_docs = r.members.iter().map(|m| names::docs(&m.docs));
+        let member_docs = r.members.iter().map(|m| {
+            names::docs_or(&m.docs, || {
+                format!("The field `{}` of `{}`.", m.name.as_str(), nt.name.as_str())
+            })
+        });
         (
             quote!(pub struct #name { #(#member_docs pub #idents: #field_types,)* }),
             idents.iter().map(|i| quote!(#i)).collect(),
@@ -520,13 +528,13 @@ fn record(nt: &NamedType, r: &RecordDatatype) -> Result<TokenStream, Error> {
     let read = if r.is_tuple() {
         quote! {
             ::core::result::Result::Ok(Self(
-                #(::wasi_stubs::read_field(bytes, #offsets)?,)*
+                #(::wasi_stubs::__private::read_field(bytes, #offsets)?,)*
             ))
         }
     } else {
         quote! {
             ::core::result::Result::Ok(Self {
-                #(#fields: ::wasi_stubs::read_field(bytes, #offsets)?,)*
+                #(#fields: ::wasi_stubs::__private::read_field(bytes, #offsets)?,)*
             })
         }
     };
@@ -535,7 +543,7 @@ fn record(nt: &NamedType, r: &RecordDatatype) -> Result<TokenStream, Error> {
     let zero_padding = (fields_size < nt.mem_size()).then(|| quote!(bytes.fill(0);));
     let write = quote! {
         #zero_padding
-        #(::wasi_stubs::write_field(bytes, #offsets, &self.#fields)?;)*
+        #(::wasi_stubs::__private::write_field(bytes, #offsets, &self.#fields)?;)*
         ::core::result::Result::Ok(())
     };
     let guest = guest_type(nt, read, write);
@@ -554,7 +562,7 @@ fn record(nt: &NamedType, r: &RecordDatatype) -> Result<TokenStream, Error> {
 /// `TraceArg` through `Debug`, for flags, records and unions.
 fn trace_debug(name: &proc_macro2::Ident) -> TokenStream {
     quote! {
-        impl ::wasi_stubs::trace::TraceArg for #name {
+        impl ::wasi_stubs::__private::TraceArg for #name {
             fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
                 let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
             }
@@ -599,7 +607,7 @@ fn buffer_impl(nt: &NamedType, fields: &[TokenStream]) -> TokenStream {
 fn union(nt: &NamedType, v: &Variant) -> Result<TokenStream, Error> {
     let name = names::type_name(&nt.name);
     let witx_name = nt.name.as_str();
-    let docs = names::docs(&nt.docs);
+    let docs = type_docs(nt);
     let eq = !has_float(&nt.tref);
     let derives = derives(eq);
     let tag = repr(v.tag_repr);
@@ -609,7 +617,7 @@ fn union(nt: &NamedType, v: &Variant) -> Result<TokenStream, Error> {
     let mut writes = Vec::new();
     for (i, c) in v.cases.iter().enumerate() {
         let case = names::case(&nt.name, &c.name);
-        let case_docs = names::docs(&c.docs);
+        let case_docs = case_docs(nt, c);
         let value = Literal::usize_unsuffixed(i);
         match &c.tref {
             Some(payload) => {
@@ -617,12 +625,12 @@ fn union(nt: &NamedType, v: &Variant) -> Result<TokenStream, Error> {
                     .map_err(|e| Error::new(format!("case `{}`: {e}", c.name.as_str())))?;
                 cases.push(quote!(#case_docs #case(#ty)));
                 reads.push(quote! {
-                    #value => ::core::result::Result::Ok(Self::#case(::wasi_stubs::read_field(bytes, #payload_offset)?))
+                    #value => ::core::result::Result::Ok(Self::#case(::wasi_stubs::__private::read_field(bytes, #payload_offset)?))
                 });
                 writes.push(quote! {
                     Self::#case(payload) => {
-                        ::wasi_stubs::write_field::<#tag>(bytes, 0, &#value)?;
-                        ::wasi_stubs::write_field(bytes, #payload_offset, payload)
+                        ::wasi_stubs::__private::write_field::<#tag>(bytes, 0, &#value)?;
+                        ::wasi_stubs::__private::write_field(bytes, #payload_offset, payload)
                     }
                 });
             }
@@ -630,13 +638,13 @@ fn union(nt: &NamedType, v: &Variant) -> Result<TokenStream, Error> {
                 cases.push(quote!(#case_docs #case));
                 reads.push(quote!(#value => ::core::result::Result::Ok(Self::#case)));
                 writes.push(quote! {
-                    Self::#case => ::wasi_stubs::write_field::<#tag>(bytes, 0, &#value)
+                    Self::#case => ::wasi_stubs::__private::write_field::<#tag>(bytes, 0, &#value)
                 });
             }
         }
     }
     let read = quote! {
-        let tag: #tag = ::wasi_stubs::read_field(bytes, 0)?;
+        let tag: #tag = ::wasi_stubs::__private::read_field(bytes, 0)?;
         match tag {
             #(#reads,)*
             _ => ::core::result::Result::Err(::wasi_stubs::GuestError::InvalidValue { ty: #witx_name, value: tag.into() }),
@@ -666,7 +674,9 @@ fn union(nt: &NamedType, v: &Variant) -> Result<TokenStream, Error> {
 fn constant(doc: &witx::Document, c: &witx::Constant) -> Result<TokenStream, Error> {
     let ty = names::type_name(&c.ty);
     let name = format_ident!("{}", names::flag(&c.ty, &c.name));
-    let docs = names::docs(&c.docs);
+    let docs = names::docs_or(&c.docs, || {
+        format!("The constant `{}` of `{}`.", c.name.as_str(), c.ty.as_str())
+    });
     let value = Literal::u64_unsuffixed(c.value);
     let nt = doc.typename(&c.ty).ok_or_else(|| {
         Error::new(format!(
@@ -699,5 +709,19 @@ fn constant(doc: &witx::Document, c: &witx::Constant) -> Result<TokenStream, Err
             let const_name = format_ident!("{}_{}", names::const_prefix(&c.ty), name);
             quote!(#docs pub const #const_name: #ty = #expr;)
         }
+    })
+}
+
+/// A typename's documentation, or a line naming it when the document has none.
+fn type_docs(nt: &NamedType) -> TokenStream {
+    names::docs_or(&nt.docs, || {
+        format!("The witx type `{}`.", nt.name.as_str())
+    })
+}
+
+/// An enum or union case's documentation, or a line naming it when the document has none.
+fn case_docs(nt: &NamedType, c: &witx::Case) -> TokenStream {
+    names::docs_or(&c.docs, || {
+        format!("The case `{}` of `{}`.", c.name.as_str(), nt.name.as_str())
     })
 }

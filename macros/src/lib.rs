@@ -5,6 +5,8 @@
 //!
 //! The spec's function names come from the vendored witx documents, read when this crate is built.
 
+#![forbid(unsafe_code)]
+
 mod args;
 
 use std::collections::HashSet;

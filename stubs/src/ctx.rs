@@ -14,7 +14,7 @@ pub struct Ctx<H> {
     host: H,
     memory: Option<Memory>,
     /// The bound memory while tracing is off: the one field an ordinary call tests, so that the
-    /// tracing switch and the memory lookup share a single branch (see [`crate::glue::enter`]).
+    /// tracing switch and the memory lookup share a single branch (see `glue::run`).
     pub(crate) fast: Option<Memory>,
     pub(crate) policy: Policy,
     pub(crate) trace: Trace,

@@ -55,12 +55,16 @@
 //! Results are written to guest memory only when the call succeeds, and every result pointer is
 //! checked before the host runs.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 // Generated code names this crate `::wasi_stubs`, wherever it is compiled.
 extern crate self as wasi_stubs;
 
 mod ctx;
+mod describe;
 mod error;
-pub mod glue;
+mod glue;
 pub mod host;
 pub mod lifecycle;
 mod memory;
@@ -71,11 +75,30 @@ pub use wasi_stubs_macros::wasi_stubs;
 pub use wasmtime;
 
 pub use ctx::{Ctx, OnBadInput, OnNotImplemented, Policy};
-pub use error::{BadInput, Error, ErrorCode, Exit, NoErrorCode};
+pub use error::{BadInput, Error, Exit, NoErrorCode};
 pub use memory::{
-    GuestArray, GuestBuffer, GuestError, GuestMemory, GuestPtr, GuestStr, GuestType, Scalar,
-    read_field, string_table_sizes, write_field,
+    GuestArray, GuestBuffer, GuestError, GuestMemory, GuestPtr, GuestStr, GuestType,
+    string_table_sizes,
 };
+
+/// What only generated code uses: the per-call sequence ([`link`](__private::link),
+/// [`run`](__private::run)), the lifting of wasm arguments, the pieces of a trace line, field
+/// access for [`GuestType`] impls, and the traits the generator implements for a document's types.
+/// Not part of the API: it changes with the generator, which is built with this crate.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::describe::{
+        TraceArg, WasmInt, report_errno, trace_array, trace_buffers, trace_read, trace_scalar,
+        trace_str, trace_value,
+    };
+    pub use crate::error::ErrorCode;
+    pub use crate::glue::{
+        Func, Outcome, WasmArgs, arg, array, lift32, lift64, link, out_ptr, read, report_unit, run,
+        string,
+    };
+    pub use crate::memory::{Scalar, read_field, write_field};
+    pub use crate::polyfill::Polyfill;
+}
 
 /// The core wasm value types of a function signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -134,15 +157,6 @@ pub trait Coverage<S: Spec + ?Sized> {
             .iter()
             .map(|f| (f, Self::OVERRIDES.contains(&f.name)))
     }
-}
-
-/// A value of one document's type converted to the corresponding type of another document: what
-/// a generated polyfill uses to serve an older module from a host of a newer one. Enum cases,
-/// flags, fields and union cases are paired by name.
-pub trait Polyfill<T>: Sized {
-    /// The converted value; [`GuestError::InvalidValue`] for a parameter the target cannot express,
-    /// [`GuestError::ResultOverflow`] for a result the older type cannot hold.
-    fn polyfill(self) -> Result<T, GuestError>;
 }
 
 /// `wasi_snapshot_preview1`: the types, the [`preview1::WasiSnapshotPreview1`] trait and

@@ -11,8 +11,17 @@
 //! subscription has been read and converted: an invalid one costs nothing, and valid ones cost
 //! 80 bytes for each 56 the guest holds (`ENOMEM` if the host cannot have them).
 
-use crate::{Error, GuestArray, GuestMemory, GuestPtr, GuestType, Polyfill};
+use crate::{Error, GuestArray, GuestError, GuestMemory, GuestPtr, GuestType};
 use crate::{preview0 as p0, preview1 as p1};
+
+/// A value of one document's type converted to the corresponding type of another document: what
+/// a generated polyfill uses to serve an older module from a host of a newer one. Enum cases,
+/// flags, fields and union cases are paired by name.
+pub trait Polyfill<T>: Sized {
+    /// The converted value; [`GuestError::InvalidValue`] for a parameter the target cannot express,
+    /// [`GuestError::ResultOverflow`] for a result the older type cannot hold.
+    fn polyfill(self) -> Result<T, GuestError>;
+}
 
 /// `poll_oneoff` of `wasi_unstable`, served by a preview1 host.
 pub fn poll_oneoff<H: p1::WasiSnapshotPreview1 + ?Sized>(
@@ -99,7 +108,7 @@ mod tests {
         assert_eq!((old.atim, old.mtim, old.ctim), (4, 5, 6));
         assert_eq!(
             Polyfill::<p0::Filestat>::polyfill(stat(u64::from(u32::MAX) + 1)),
-            Err(crate::GuestError::ResultOverflow { ty: "linkcount" })
+            Err(GuestError::ResultOverflow { ty: "linkcount" })
         );
         assert_eq!(<p0::Filestat as GuestType>::SIZE, 56);
         assert_eq!(<p1::Filestat as GuestType>::SIZE, 64);

@@ -11,6 +11,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The system allocator, counting the live bytes of each thread and their peak.
 pub struct Counting;
@@ -20,7 +21,10 @@ thread_local! {
     static PEAK: Cell<isize> = const { Cell::new(0) };
 }
 
+static INSTALLED: AtomicBool = AtomicBool::new(false);
+
 fn add(bytes: isize) {
+    INSTALLED.store(true, Ordering::Relaxed);
     // `try_with`: the thread's counters may be gone while it shuts down.
     let _ = LIVE.try_with(|live| {
         let now = live.get() + bytes;
@@ -53,12 +57,28 @@ unsafe impl GlobalAlloc for Counting {
     }
 }
 
+/// Whether [`Counting`] is this process's global allocator.
+pub fn installed() -> bool {
+    drop(std::hint::black_box(Box::new(0u64)));
+    INSTALLED.load(Ordering::Relaxed)
+}
+
+/// Starts a measurement on this thread: the bytes live now, with the peak reset to them.
+pub fn start() -> isize {
+    let live = LIVE.with(Cell::get);
+    PEAK.with(|peak| peak.set(live));
+    live
+}
+
+/// The most bytes this thread had live at once since [`start`] returned `start`, above it.
+pub fn peak_since(start: isize) -> usize {
+    (PEAK.with(Cell::get) - start).max(0) as usize
+}
+
 /// Runs `f` and gives back its result and the most bytes this thread had allocated at once
 /// during it, above what it held before (0 unless [`Counting`] is the global allocator).
 pub fn peak_during<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let start = LIVE.with(Cell::get);
-    PEAK.with(|peak| peak.set(start));
+    let at = start();
     let result = f();
-    let peak = PEAK.with(Cell::get);
-    (result, (peak - start).max(0) as usize)
+    (result, peak_since(at))
 }

@@ -2,6 +2,7 @@
 //! deterministically, and a helper to run WAT or wasm guests on it.
 
 pub mod counting;
+pub mod fuzz;
 
 use wasi_stubs::preview1::{self, Clockid, Errno, Fd, Size, Timestamp, WasiSnapshotPreview1};
 use wasi_stubs::{Ctx, Error, GuestMemory, GuestPtr, Policy};

@@ -4,11 +4,17 @@
 pub type Size = u32;
 /// An alias of an alias.
 pub type Length = Size;
+/// The witx type `small`.
 pub type Small = i8;
+/// The witx type `medium`.
 pub type Medium = i16;
+/// The witx type `large`.
 pub type Large = i64;
+/// The witx type `ratio`.
 pub type Ratio = f64;
+/// The witx type `letter`.
 pub type Letter = char;
+/// The witx type `byte`.
 pub type Byte = u8;
 /// Error codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -59,10 +65,10 @@ impl ::core::fmt::Display for Errno {
         f.write_str(self.name())
     }
 }
-impl ::wasi_stubs::Scalar for Errno {
+impl ::wasi_stubs::__private::Scalar for Errno {
     #[inline]
     fn lift(raw: u64) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-        <u16 as ::wasi_stubs::Scalar>::lift(raw)
+        <u16 as ::wasi_stubs::__private::Scalar>::lift(raw)
             .ok()
             .and_then(Self::from_raw)
             .ok_or(::wasi_stubs::GuestError::InvalidValue {
@@ -72,7 +78,7 @@ impl ::wasi_stubs::Scalar for Errno {
     }
     #[inline]
     fn lower(self) -> u64 {
-        ::wasi_stubs::Scalar::lower(self.raw())
+        ::wasi_stubs::__private::Scalar::lower(self.raw())
     }
 }
 impl ::wasi_stubs::GuestType for Errno {
@@ -84,21 +90,25 @@ impl ::wasi_stubs::GuestType for Errno {
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
         let raw = <u16 as ::wasi_stubs::GuestType>::read_from(bytes)?;
-        ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(raw))
+        ::wasi_stubs::__private::Scalar::lift(
+            ::wasi_stubs::__private::Scalar::lower(raw),
+        )
     }
     #[inline]
     fn write_to(
         &self,
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
-        let raw: u16 = ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(*self))?;
+        let raw: u16 = ::wasi_stubs::__private::Scalar::lift(
+            ::wasi_stubs::__private::Scalar::lower(*self),
+        )?;
         ::wasi_stubs::GuestType::write_to(&raw, bytes)
     }
 }
-impl ::wasi_stubs::ErrorCode for Errno {
+impl ::wasi_stubs::__private::ErrorCode for Errno {
     #[inline]
     fn raw(self) -> u64 {
-        ::wasi_stubs::Scalar::lower(self)
+        ::wasi_stubs::__private::Scalar::lower(self)
     }
     fn name(self) -> &'static str {
         Errno::name(self)
@@ -121,7 +131,7 @@ impl ::core::convert::From<Errno> for ::wasi_stubs::Error<Errno> {
     }
 }
 impl ::std::error::Error for Errno {}
-impl ::wasi_stubs::trace::TraceArg for Errno {
+impl ::wasi_stubs::__private::TraceArg for Errno {
     fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
         out.push_str(self.name());
     }
@@ -130,7 +140,9 @@ impl ::wasi_stubs::trace::TraceArg for Errno {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum Kind {
+    /// The case `file` of `kind`.
     File = 0,
+    /// The case `dir` of `kind`.
     Dir = 1,
 }
 impl Kind {
@@ -161,10 +173,10 @@ impl ::core::fmt::Display for Kind {
         f.write_str(self.name())
     }
 }
-impl ::wasi_stubs::Scalar for Kind {
+impl ::wasi_stubs::__private::Scalar for Kind {
     #[inline]
     fn lift(raw: u64) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-        <u8 as ::wasi_stubs::Scalar>::lift(raw)
+        <u8 as ::wasi_stubs::__private::Scalar>::lift(raw)
             .ok()
             .and_then(Self::from_raw)
             .ok_or(::wasi_stubs::GuestError::InvalidValue {
@@ -174,7 +186,7 @@ impl ::wasi_stubs::Scalar for Kind {
     }
     #[inline]
     fn lower(self) -> u64 {
-        ::wasi_stubs::Scalar::lower(self.raw())
+        ::wasi_stubs::__private::Scalar::lower(self.raw())
     }
 }
 impl ::wasi_stubs::GuestType for Kind {
@@ -186,18 +198,22 @@ impl ::wasi_stubs::GuestType for Kind {
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
         let raw = <u8 as ::wasi_stubs::GuestType>::read_from(bytes)?;
-        ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(raw))
+        ::wasi_stubs::__private::Scalar::lift(
+            ::wasi_stubs::__private::Scalar::lower(raw),
+        )
     }
     #[inline]
     fn write_to(
         &self,
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
-        let raw: u8 = ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(*self))?;
+        let raw: u8 = ::wasi_stubs::__private::Scalar::lift(
+            ::wasi_stubs::__private::Scalar::lower(*self),
+        )?;
         ::wasi_stubs::GuestType::write_to(&raw, bytes)
     }
 }
-impl ::wasi_stubs::trace::TraceArg for Kind {
+impl ::wasi_stubs::__private::TraceArg for Kind {
     fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
         out.push_str(self.name());
     }
@@ -208,6 +224,7 @@ pub struct Mode(u8);
 impl Mode {
     /// Can read.
     pub const READ: Self = Self(1);
+    /// The flag `write` of `mode`.
     pub const WRITE: Self = Self(1 << 1);
     /// No flags.
     #[inline]
@@ -298,10 +315,10 @@ impl ::core::fmt::Debug for Mode {
         f.write_str(")")
     }
 }
-impl ::wasi_stubs::Scalar for Mode {
+impl ::wasi_stubs::__private::Scalar for Mode {
     #[inline]
     fn lift(raw: u64) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-        <u8 as ::wasi_stubs::Scalar>::lift(raw)
+        <u8 as ::wasi_stubs::__private::Scalar>::lift(raw)
             .ok()
             .and_then(Self::from_bits)
             .ok_or(::wasi_stubs::GuestError::InvalidValue {
@@ -311,7 +328,7 @@ impl ::wasi_stubs::Scalar for Mode {
     }
     #[inline]
     fn lower(self) -> u64 {
-        ::wasi_stubs::Scalar::lower(self.0)
+        ::wasi_stubs::__private::Scalar::lower(self.0)
     }
 }
 impl ::wasi_stubs::GuestType for Mode {
@@ -323,18 +340,22 @@ impl ::wasi_stubs::GuestType for Mode {
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
         let raw = <u8 as ::wasi_stubs::GuestType>::read_from(bytes)?;
-        ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(raw))
+        ::wasi_stubs::__private::Scalar::lift(
+            ::wasi_stubs::__private::Scalar::lower(raw),
+        )
     }
     #[inline]
     fn write_to(
         &self,
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
-        let raw: u8 = ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(*self))?;
+        let raw: u8 = ::wasi_stubs::__private::Scalar::lift(
+            ::wasi_stubs::__private::Scalar::lower(*self),
+        )?;
         ::wasi_stubs::GuestType::write_to(&raw, bytes)
     }
 }
-impl ::wasi_stubs::trace::TraceArg for Mode {
+impl ::wasi_stubs::__private::TraceArg for Mode {
     fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
         let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
     }
@@ -343,8 +364,11 @@ impl ::wasi_stubs::trace::TraceArg for Mode {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Caps(u64);
 impl Caps {
+    /// The flag `a` of `caps`.
     pub const A: Self = Self(1);
+    /// The flag `b` of `caps`.
     pub const B: Self = Self(1 << 1);
+    /// The flag `c` of `caps`.
     pub const C: Self = Self(1 << 2);
     /// No flags.
     #[inline]
@@ -442,10 +466,10 @@ impl ::core::fmt::Debug for Caps {
         f.write_str(")")
     }
 }
-impl ::wasi_stubs::Scalar for Caps {
+impl ::wasi_stubs::__private::Scalar for Caps {
     #[inline]
     fn lift(raw: u64) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-        <u64 as ::wasi_stubs::Scalar>::lift(raw)
+        <u64 as ::wasi_stubs::__private::Scalar>::lift(raw)
             .ok()
             .and_then(Self::from_bits)
             .ok_or(::wasi_stubs::GuestError::InvalidValue {
@@ -455,7 +479,7 @@ impl ::wasi_stubs::Scalar for Caps {
     }
     #[inline]
     fn lower(self) -> u64 {
-        ::wasi_stubs::Scalar::lower(self.0)
+        ::wasi_stubs::__private::Scalar::lower(self.0)
     }
 }
 impl ::wasi_stubs::GuestType for Caps {
@@ -467,18 +491,22 @@ impl ::wasi_stubs::GuestType for Caps {
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
         let raw = <u64 as ::wasi_stubs::GuestType>::read_from(bytes)?;
-        ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(raw))
+        ::wasi_stubs::__private::Scalar::lift(
+            ::wasi_stubs::__private::Scalar::lower(raw),
+        )
     }
     #[inline]
     fn write_to(
         &self,
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
-        let raw: u64 = ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(*self))?;
+        let raw: u64 = ::wasi_stubs::__private::Scalar::lift(
+            ::wasi_stubs::__private::Scalar::lower(*self),
+        )?;
         ::wasi_stubs::GuestType::write_to(&raw, bytes)
     }
 }
-impl ::wasi_stubs::trace::TraceArg for Caps {
+impl ::wasi_stubs::__private::TraceArg for Caps {
     fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
         let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
     }
@@ -521,10 +549,10 @@ impl ::core::fmt::Display for Handle {
         ::core::fmt::Display::fmt(&self.0, f)
     }
 }
-impl ::wasi_stubs::Scalar for Handle {
+impl ::wasi_stubs::__private::Scalar for Handle {
     #[inline]
     fn lift(raw: u64) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-        <u32 as ::wasi_stubs::Scalar>::lift(raw).map(Self)
+        <u32 as ::wasi_stubs::__private::Scalar>::lift(raw).map(Self)
     }
     #[inline]
     fn lower(self) -> u64 {
@@ -540,18 +568,22 @@ impl ::wasi_stubs::GuestType for Handle {
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
         let raw = <u32 as ::wasi_stubs::GuestType>::read_from(bytes)?;
-        ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(raw))
+        ::wasi_stubs::__private::Scalar::lift(
+            ::wasi_stubs::__private::Scalar::lower(raw),
+        )
     }
     #[inline]
     fn write_to(
         &self,
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
-        let raw: u32 = ::wasi_stubs::Scalar::lift(::wasi_stubs::Scalar::lower(*self))?;
+        let raw: u32 = ::wasi_stubs::__private::Scalar::lift(
+            ::wasi_stubs::__private::Scalar::lower(*self),
+        )?;
         ::wasi_stubs::GuestType::write_to(&raw, bytes)
     }
 }
-impl ::wasi_stubs::trace::TraceArg for Handle {
+impl ::wasi_stubs::__private::TraceArg for Handle {
     fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
         let _ = ::core::fmt::Write::write_fmt(out, format_args!("{}", self.0));
     }
@@ -573,8 +605,8 @@ impl ::wasi_stubs::GuestType for Buf {
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
         ::core::result::Result::Ok(Self {
-            ptr: ::wasi_stubs::read_field(bytes, 0)?,
-            len: ::wasi_stubs::read_field(bytes, 4)?,
+            ptr: ::wasi_stubs::__private::read_field(bytes, 0)?,
+            len: ::wasi_stubs::__private::read_field(bytes, 4)?,
         })
     }
     #[inline]
@@ -582,8 +614,8 @@ impl ::wasi_stubs::GuestType for Buf {
         &self,
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
-        ::wasi_stubs::write_field(bytes, 0, &self.ptr)?;
-        ::wasi_stubs::write_field(bytes, 4, &self.len)?;
+        ::wasi_stubs::__private::write_field(bytes, 0, &self.ptr)?;
+        ::wasi_stubs::__private::write_field(bytes, 4, &self.len)?;
         ::core::result::Result::Ok(())
     }
 }
@@ -593,20 +625,27 @@ impl ::wasi_stubs::GuestBuffer for Buf {
         (self.ptr, self.len)
     }
 }
-impl ::wasi_stubs::trace::TraceArg for Buf {
+impl ::wasi_stubs::__private::TraceArg for Buf {
     fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
         let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
     }
 }
+/// The witx type `buf_array`.
 pub type BufArray = ::wasi_stubs::GuestArray<Buf>;
 /// A record of many field types, with padding.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Stat {
+    /// The field `kind` of `stat`.
     pub kind: Kind,
+    /// The field `size` of `stat`.
     pub size: u64,
+    /// The field `mode` of `stat`.
     pub mode: Mode,
+    /// The field `ratio` of `stat`.
     pub ratio: f32,
+    /// The field `owner` of `stat`.
     pub owner: Handle,
+    /// The field `name` of `stat`.
     pub name: ::wasi_stubs::GuestStr,
 }
 impl ::wasi_stubs::GuestType for Stat {
@@ -618,12 +657,12 @@ impl ::wasi_stubs::GuestType for Stat {
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
         ::core::result::Result::Ok(Self {
-            kind: ::wasi_stubs::read_field(bytes, 0)?,
-            size: ::wasi_stubs::read_field(bytes, 8)?,
-            mode: ::wasi_stubs::read_field(bytes, 16)?,
-            ratio: ::wasi_stubs::read_field(bytes, 20)?,
-            owner: ::wasi_stubs::read_field(bytes, 24)?,
-            name: ::wasi_stubs::read_field(bytes, 28)?,
+            kind: ::wasi_stubs::__private::read_field(bytes, 0)?,
+            size: ::wasi_stubs::__private::read_field(bytes, 8)?,
+            mode: ::wasi_stubs::__private::read_field(bytes, 16)?,
+            ratio: ::wasi_stubs::__private::read_field(bytes, 20)?,
+            owner: ::wasi_stubs::__private::read_field(bytes, 24)?,
+            name: ::wasi_stubs::__private::read_field(bytes, 28)?,
         })
     }
     #[inline]
@@ -632,20 +671,21 @@ impl ::wasi_stubs::GuestType for Stat {
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
         bytes.fill(0);
-        ::wasi_stubs::write_field(bytes, 0, &self.kind)?;
-        ::wasi_stubs::write_field(bytes, 8, &self.size)?;
-        ::wasi_stubs::write_field(bytes, 16, &self.mode)?;
-        ::wasi_stubs::write_field(bytes, 20, &self.ratio)?;
-        ::wasi_stubs::write_field(bytes, 24, &self.owner)?;
-        ::wasi_stubs::write_field(bytes, 28, &self.name)?;
+        ::wasi_stubs::__private::write_field(bytes, 0, &self.kind)?;
+        ::wasi_stubs::__private::write_field(bytes, 8, &self.size)?;
+        ::wasi_stubs::__private::write_field(bytes, 16, &self.mode)?;
+        ::wasi_stubs::__private::write_field(bytes, 20, &self.ratio)?;
+        ::wasi_stubs::__private::write_field(bytes, 24, &self.owner)?;
+        ::wasi_stubs::__private::write_field(bytes, 28, &self.name)?;
         ::core::result::Result::Ok(())
     }
 }
-impl ::wasi_stubs::trace::TraceArg for Stat {
+impl ::wasi_stubs::__private::TraceArg for Stat {
     fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
         let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
     }
 }
+/// The witx type `pair`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Pair(pub u32, pub u8);
 impl ::wasi_stubs::GuestType for Pair {
@@ -658,8 +698,8 @@ impl ::wasi_stubs::GuestType for Pair {
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
         ::core::result::Result::Ok(
             Self(
-                ::wasi_stubs::read_field(bytes, 0)?,
-                ::wasi_stubs::read_field(bytes, 4)?,
+                ::wasi_stubs::__private::read_field(bytes, 0)?,
+                ::wasi_stubs::__private::read_field(bytes, 4)?,
             ),
         )
     }
@@ -669,12 +709,12 @@ impl ::wasi_stubs::GuestType for Pair {
         bytes: &mut [u8],
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
         bytes.fill(0);
-        ::wasi_stubs::write_field(bytes, 0, &self.0)?;
-        ::wasi_stubs::write_field(bytes, 4, &self.1)?;
+        ::wasi_stubs::__private::write_field(bytes, 0, &self.0)?;
+        ::wasi_stubs::__private::write_field(bytes, 4, &self.1)?;
         ::core::result::Result::Ok(())
     }
 }
-impl ::wasi_stubs::trace::TraceArg for Pair {
+impl ::wasi_stubs::__private::TraceArg for Pair {
     fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
         let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
     }
@@ -684,7 +724,9 @@ impl ::wasi_stubs::trace::TraceArg for Pair {
 pub enum Shape {
     /// A point has no payload.
     Point,
+    /// The case `circle` of `shape`.
     Circle(f64),
+    /// The case `stat` of `shape`.
     Stat(Stat),
 }
 impl ::wasi_stubs::GuestType for Shape {
@@ -695,17 +737,17 @@ impl ::wasi_stubs::GuestType for Shape {
     fn read_from(
         bytes: &[u8],
     ) -> ::core::result::Result<Self, ::wasi_stubs::GuestError> {
-        let tag: u8 = ::wasi_stubs::read_field(bytes, 0)?;
+        let tag: u8 = ::wasi_stubs::__private::read_field(bytes, 0)?;
         match tag {
             0 => ::core::result::Result::Ok(Self::Point),
             1 => {
                 ::core::result::Result::Ok(
-                    Self::Circle(::wasi_stubs::read_field(bytes, 8)?),
+                    Self::Circle(::wasi_stubs::__private::read_field(bytes, 8)?),
                 )
             }
             2 => {
                 ::core::result::Result::Ok(
-                    Self::Stat(::wasi_stubs::read_field(bytes, 8)?),
+                    Self::Stat(::wasi_stubs::__private::read_field(bytes, 8)?),
                 )
             }
             _ => {
@@ -723,35 +765,40 @@ impl ::wasi_stubs::GuestType for Shape {
     ) -> ::core::result::Result<(), ::wasi_stubs::GuestError> {
         bytes.fill(0);
         match self {
-            Self::Point => ::wasi_stubs::write_field::<u8>(bytes, 0, &0),
+            Self::Point => ::wasi_stubs::__private::write_field::<u8>(bytes, 0, &0),
             Self::Circle(payload) => {
-                ::wasi_stubs::write_field::<u8>(bytes, 0, &1)?;
-                ::wasi_stubs::write_field(bytes, 8, payload)
+                ::wasi_stubs::__private::write_field::<u8>(bytes, 0, &1)?;
+                ::wasi_stubs::__private::write_field(bytes, 8, payload)
             }
             Self::Stat(payload) => {
-                ::wasi_stubs::write_field::<u8>(bytes, 0, &2)?;
-                ::wasi_stubs::write_field(bytes, 8, payload)
+                ::wasi_stubs::__private::write_field::<u8>(bytes, 0, &2)?;
+                ::wasi_stubs::__private::write_field(bytes, 8, payload)
             }
         }
     }
 }
-impl ::wasi_stubs::trace::TraceArg for Shape {
+impl ::wasi_stubs::__private::TraceArg for Shape {
     fn trace(&self, _: &::wasi_stubs::GuestMemory<'_>, out: &mut ::std::string::String) {
         let _ = ::core::fmt::Write::write_fmt(out, format_args!("{self:?}"));
     }
 }
+/// The witx type `name`.
 pub type Name = ::wasi_stubs::GuestStr;
+/// The witx type `out_ptr`.
 pub type OutPtr = ::wasi_stubs::GuestPtr<u32>;
 impl Mode {
+    /// The constant `all` of `mode`.
     pub const ALL: Mode = Mode::from_bits_truncate(3);
 }
 impl Handle {
+    /// The constant `stdin` of `handle`.
     pub const STDIN: Handle = Handle::new(0);
 }
+/// The constant `page` of `size`.
 pub const SIZE_PAGE: Size = 65536;
 /// The kitchen sink module.
 pub mod kitchen_sink {
-    #![allow(unused_imports, clippy::too_many_arguments)]
+    #![allow(unused_imports, clippy::too_many_arguments, clippy::type_complexity)]
     use super::*;
     /// The name the guest imports these functions from.
     pub const MODULE: &str = "kitchen_sink";
@@ -870,7 +917,7 @@ pub mod kitchen_sink {
         /// Never returns.
         fn stop(&mut self, code: u32) -> ::wasi_stubs::wasmtime::Error {
             ::wasi_stubs::Exit {
-                code: ::wasi_stubs::Scalar::lower(code) as u32,
+                code: ::wasi_stubs::__private::Scalar::lower(code) as u32,
             }
                 .into()
         }
@@ -884,695 +931,249 @@ pub mod kitchen_sink {
         linker: &mut ::wasi_stubs::wasmtime::Linker<T>,
         get: impl Fn(&mut T) -> &mut ::wasi_stubs::Ctx<H> + Send + Sync + Copy + 'static,
     ) -> ::wasi_stubs::wasmtime::Result<()> {
-        linker
-            .func_wrap(
-                MODULE,
-                "scalars",
-                move |
-                    mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>,
-                    kind: i32,
-                    mode: i32,
-                    caps: i64,
-                    h: i32,
-                    small: i32,
-                    large: i64,
-                    ratio: f64,
-                    letter: i32,
-                | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter_without_memory(
-                        &mut caller,
-                        &get,
-                    );
-                    if traced {
-                        ::wasi_stubs::glue::begin_trace(
-                            ctx,
-                            describe_scalars(
-                                &mem.reborrow(),
-                                kind,
-                                mode,
-                                caps,
-                                h,
-                                small,
-                                large,
-                                ratio,
-                                letter,
-                            ),
-                        );
-                    }
-                    let result = call_scalars(
-                        ctx.host_mut(),
-                        &mut mem,
-                        kind,
-                        mode,
-                        caps,
-                        h,
-                        small,
-                        large,
-                        ratio,
-                        letter,
-                    );
-                    let outcome = ::wasi_stubs::glue::errno_result(
-                            ctx,
-                            "scalars",
-                            result,
-                        )
-                        .map(|code| code as i32);
-                    ::wasi_stubs::glue::end_trace(
-                        ctx,
-                        outcome,
-                        move |line, outcome| {
-                            report_scalars(
-                                line,
-                                outcome,
-                                mem,
-                                kind,
-                                mode,
-                                caps,
-                                h,
-                                small,
-                                large,
-                                ratio,
-                                letter,
-                            )
-                        },
-                    )
-                },
-            )?;
-        linker
-            .func_wrap(
-                MODULE,
-                "lists",
-                move |
-                    mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>,
-                    name_ptr: i32,
-                    name_len: i32,
-                    bufs_ptr: i32,
-                    bufs_len: i32,
-                    ret: i32,
-                | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter(
-                        &mut caller,
-                        &get,
-                    );
-                    if traced {
-                        ::wasi_stubs::glue::begin_trace(
-                            ctx,
-                            describe_lists(
-                                &mem.reborrow(),
-                                name_ptr,
-                                name_len,
-                                bufs_ptr,
-                                bufs_len,
-                                ret,
-                            ),
-                        );
-                    }
-                    let result = call_lists(
-                        ctx.host_mut(),
-                        &mut mem,
-                        name_ptr,
-                        name_len,
-                        bufs_ptr,
-                        bufs_len,
-                        ret,
-                    );
-                    let outcome = ::wasi_stubs::glue::errno_result(ctx, "lists", result)
-                        .map(|code| code as i32);
-                    ::wasi_stubs::glue::end_trace(
-                        ctx,
-                        outcome,
-                        move |line, outcome| {
-                            report_lists(
-                                line,
-                                outcome,
-                                mem,
-                                name_ptr,
-                                name_len,
-                                bufs_ptr,
-                                bufs_len,
-                                ret,
-                            )
-                        },
-                    )
-                },
-            )?;
-        linker
-            .func_wrap(
-                MODULE,
-                "records",
-                move |
-                    mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>,
-                    stat: i32,
-                    shape: i32,
-                    r#in: i32,
-                    ret0: i32,
-                    ret1: i32,
-                | -> ::wasi_stubs::wasmtime::Result<i32> {
-                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter(
-                        &mut caller,
-                        &get,
-                    );
-                    if traced {
-                        ::wasi_stubs::glue::begin_trace(
-                            ctx,
-                            describe_records(
-                                &mem.reborrow(),
-                                stat,
-                                shape,
-                                r#in,
-                                ret0,
-                                ret1,
-                            ),
-                        );
-                    }
-                    let result = call_records(
-                        ctx.host_mut(),
-                        &mut mem,
-                        stat,
-                        shape,
-                        r#in,
-                        ret0,
-                        ret1,
-                    );
-                    let outcome = ::wasi_stubs::glue::errno_result(
-                            ctx,
-                            "records",
-                            result,
-                        )
-                        .map(|code| code as i32);
-                    ::wasi_stubs::glue::end_trace(
-                        ctx,
-                        outcome,
-                        move |line, outcome| {
-                            report_records(
-                                line,
-                                outcome,
-                                mem,
-                                stat,
-                                shape,
-                                r#in,
-                                ret0,
-                                ret1,
-                            )
-                        },
-                    )
-                },
-            )?;
-        linker
-            .func_wrap(
-                MODULE,
-                "plain",
-                move |
-                    mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>,
-                    x: i32,
-                | -> ::wasi_stubs::wasmtime::Result<i64> {
-                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter_without_memory(
-                        &mut caller,
-                        &get,
-                    );
-                    if traced {
-                        ::wasi_stubs::glue::begin_trace(
-                            ctx,
-                            describe_plain(&mem.reborrow(), x),
-                        );
-                    }
-                    let result = call_plain(ctx.host_mut(), &mut mem, x);
-                    let outcome = ::wasi_stubs::glue::value_result(ctx, "plain", result)
-                        .map(::wasi_stubs::glue::lower64);
-                    ::wasi_stubs::glue::end_trace(
-                        ctx,
-                        outcome,
-                        move |line, outcome| { report_plain(line, outcome, mem, x) },
-                    )
-                },
-            )?;
-        linker
-            .func_wrap(
-                MODULE,
-                "nothing",
-                move |
-                    mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>,
-                | -> ::wasi_stubs::wasmtime::Result<()> {
-                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter_without_memory(
-                        &mut caller,
-                        &get,
-                    );
-                    if traced {
-                        ::wasi_stubs::glue::begin_trace(
-                            ctx,
-                            describe_nothing(&mem.reborrow()),
-                        );
-                    }
-                    let result = call_nothing(ctx.host_mut(), &mut mem);
-                    let outcome = ::wasi_stubs::glue::value_result(
-                        ctx,
-                        "nothing",
-                        result,
-                    );
-                    ::wasi_stubs::glue::end_trace(
-                        ctx,
-                        outcome,
-                        move |line, outcome| { report_nothing(line, outcome, mem) },
-                    )
-                },
-            )?;
-        linker
-            .func_wrap(
-                MODULE,
-                "stop",
-                move |
-                    mut caller: ::wasi_stubs::wasmtime::Caller<'_, T>,
-                    code: i32,
-                | -> ::wasi_stubs::wasmtime::Result<()> {
-                    let (ctx, mut mem, traced) = ::wasi_stubs::glue::enter_without_memory(
-                        &mut caller,
-                        &get,
-                    );
-                    if traced {
-                        ::wasi_stubs::glue::begin_trace(
-                            ctx,
-                            describe_stop(&mem.reborrow(), code),
-                        );
-                    }
-                    let result = call_stop(ctx.host_mut(), &mut mem, code);
-                    let outcome = ::wasi_stubs::glue::value_result(ctx, "stop", result)
-                        .map(|never| match never {});
-                    ::wasi_stubs::glue::end_trace(
-                        ctx,
-                        outcome,
-                        move |line, outcome| { report_stop(line, outcome, mem, code) },
-                    )
-                },
-            )?;
+        ::wasi_stubs::__private::link(
+            linker,
+            MODULE,
+            get,
+            || &FN_SCALARS,
+            call_scalars,
+        )?;
+        ::wasi_stubs::__private::link(linker, MODULE, get, || &FN_LISTS, call_lists)?;
+        ::wasi_stubs::__private::link(
+            linker,
+            MODULE,
+            get,
+            || &FN_RECORDS,
+            call_records,
+        )?;
+        ::wasi_stubs::__private::link(linker, MODULE, get, || &FN_PLAIN, call_plain)?;
+        ::wasi_stubs::__private::link(
+            linker,
+            MODULE,
+            get,
+            || &FN_NOTHING,
+            call_nothing,
+        )?;
+        ::wasi_stubs::__private::link(linker, MODULE, get, || &FN_STOP, call_stop)?;
         ::core::result::Result::Ok(())
     }
+    const FN_SCALARS: ::wasi_stubs::__private::Func<
+        (i32, i32, i64, i32, i32, i64, f64, i32),
+        i32,
+        false,
+    > = ::wasi_stubs::__private::Func {
+        name: "scalars",
+        describe: |mem, (kind, mode, caps, h, small, large, ratio, letter), line| {
+            ::wasi_stubs::__private::trace_scalar::<Kind>("kind=", kind, mem, line);
+            ::wasi_stubs::__private::trace_scalar::<Mode>(", mode=", mode, mem, line);
+            ::wasi_stubs::__private::trace_scalar::<Caps>(", caps=", caps, mem, line);
+            ::wasi_stubs::__private::trace_scalar::<Handle>(", h=", h, mem, line);
+            ::wasi_stubs::__private::trace_scalar::<Small>(", small=", small, mem, line);
+            ::wasi_stubs::__private::trace_scalar::<Large>(", large=", large, mem, line);
+            ::wasi_stubs::__private::trace_value(", ratio=", ratio, mem, line);
+            ::wasi_stubs::__private::trace_scalar::<
+                Letter,
+            >(", letter=", letter, mem, line);
+        },
+        report: |outcome, mem, _, line| {
+            ::wasi_stubs::__private::report_errno::<Errno>(outcome, mem, line);
+        },
+    };
     #[inline]
     fn call_scalars<H: KitchenSink + ?Sized>(
         host: &mut H,
         _mem: &mut ::wasi_stubs::GuestMemory<'_>,
-        kind: i32,
-        mode: i32,
-        caps: i64,
-        h: i32,
-        small: i32,
-        large: i64,
-        ratio: f64,
-        letter: i32,
+        (
+            kind,
+            mode,
+            caps,
+            h,
+            small,
+            large,
+            ratio,
+            letter,
+        ): (i32, i32, i64, i32, i32, i64, f64, i32),
     ) -> ::core::result::Result<(), ::wasi_stubs::Error<Errno>> {
-        let kind = ::wasi_stubs::glue::arg(
+        let kind = ::wasi_stubs::__private::arg(
             "kind",
-            ::wasi_stubs::glue::lift32::<Kind>(kind),
+            ::wasi_stubs::__private::lift32::<Kind>(kind),
         )?;
-        let mode = ::wasi_stubs::glue::arg(
+        let mode = ::wasi_stubs::__private::arg(
             "mode",
-            ::wasi_stubs::glue::lift32::<Mode>(mode),
+            ::wasi_stubs::__private::lift32::<Mode>(mode),
         )?;
-        let caps = ::wasi_stubs::glue::arg(
+        let caps = ::wasi_stubs::__private::arg(
             "caps",
-            ::wasi_stubs::glue::lift64::<Caps>(caps),
+            ::wasi_stubs::__private::lift64::<Caps>(caps),
         )?;
-        let h = ::wasi_stubs::glue::arg("h", ::wasi_stubs::glue::lift32::<Handle>(h))?;
-        let small = ::wasi_stubs::glue::arg(
+        let h = ::wasi_stubs::__private::arg(
+            "h",
+            ::wasi_stubs::__private::lift32::<Handle>(h),
+        )?;
+        let small = ::wasi_stubs::__private::arg(
             "small",
-            ::wasi_stubs::glue::lift32::<Small>(small),
+            ::wasi_stubs::__private::lift32::<Small>(small),
         )?;
-        let large = ::wasi_stubs::glue::arg(
+        let large = ::wasi_stubs::__private::arg(
             "large",
-            ::wasi_stubs::glue::lift64::<Large>(large),
+            ::wasi_stubs::__private::lift64::<Large>(large),
         )?;
-        let letter = ::wasi_stubs::glue::arg(
+        let letter = ::wasi_stubs::__private::arg(
             "letter",
-            ::wasi_stubs::glue::lift32::<Letter>(letter),
+            ::wasi_stubs::__private::lift32::<Letter>(letter),
         )?;
         host.scalars(kind, mode, caps, h, small, large, ratio, letter)?;
         ::core::result::Result::Ok(())
     }
-    #[cold]
-    #[allow(unused_variables)]
-    fn describe_scalars(
-        mem: &::wasi_stubs::GuestMemory<'_>,
-        kind: i32,
-        mode: i32,
-        caps: i64,
-        h: i32,
-        small: i32,
-        large: i64,
-        ratio: f64,
-        letter: i32,
-    ) -> ::std::string::String {
-        let mut trace_line = ::std::string::String::from("scalars(");
-        trace_line.push_str("kind=");
-        ::wasi_stubs::trace::scalar::<
-            Kind,
-        >(u64::from(kind as u32), mem, &mut trace_line);
-        trace_line.push_str(", mode=");
-        ::wasi_stubs::trace::scalar::<
-            Mode,
-        >(u64::from(mode as u32), mem, &mut trace_line);
-        trace_line.push_str(", caps=");
-        ::wasi_stubs::trace::scalar::<Caps>(caps as u64, mem, &mut trace_line);
-        trace_line.push_str(", h=");
-        ::wasi_stubs::trace::scalar::<Handle>(u64::from(h as u32), mem, &mut trace_line);
-        trace_line.push_str(", small=");
-        ::wasi_stubs::trace::scalar::<
-            Small,
-        >(u64::from(small as u32), mem, &mut trace_line);
-        trace_line.push_str(", large=");
-        ::wasi_stubs::trace::scalar::<Large>(large as u64, mem, &mut trace_line);
-        trace_line.push_str(", ratio=");
-        ::wasi_stubs::trace::TraceArg::trace(&ratio, mem, &mut trace_line);
-        trace_line.push_str(", letter=");
-        ::wasi_stubs::trace::scalar::<
-            Letter,
-        >(u64::from(letter as u32), mem, &mut trace_line);
-        trace_line.push(')');
-        trace_line
-    }
-    /// Ends the trace line of a call with what the guest gets, and emits it.
-    #[cold]
-    #[inline(never)]
-    #[allow(unused_variables)]
-    fn report_scalars(
-        line: ::wasi_stubs::trace::Line,
-        outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
-        mem: ::wasi_stubs::GuestMemory<'_>,
-        kind: i32,
-        mode: i32,
-        caps: i64,
-        h: i32,
-        small: i32,
-        large: i64,
-        ratio: f64,
-        letter: i32,
-    ) {
-        let mem = &mem;
-        ::wasi_stubs::trace::emit(
-            line,
-            outcome,
-            |value, out| {
-                if value == 0 {
-                    out.push_str("Ok");
-                } else {
-                    out.push_str("Err(");
-                    ::wasi_stubs::trace::scalar::<
-                        Errno,
-                    >(u64::from(value as u32), mem, out);
-                    out.push(')');
-                }
-            },
-        );
-    }
+    const FN_LISTS: ::wasi_stubs::__private::Func<
+        (i32, i32, i32, i32, i32),
+        i32,
+        true,
+    > = ::wasi_stubs::__private::Func {
+        name: "lists",
+        describe: |mem, (name_ptr, name_len, bufs_ptr, bufs_len, _), line| {
+            ::wasi_stubs::__private::trace_str("name=", name_ptr, name_len, mem, line);
+            ::wasi_stubs::__private::trace_buffers::<
+                Buf,
+            >(", bufs=", bufs_ptr, bufs_len, mem, line);
+        },
+        report: |outcome, mem, (_, _, _, _, ret), line| {
+            if ::wasi_stubs::__private::report_errno::<Errno>(outcome, mem, line) {
+                ::wasi_stubs::__private::trace_read::<Size>("(", ret, mem, line);
+                line.push(')');
+            }
+        },
+    };
     #[inline]
     fn call_lists<H: KitchenSink + ?Sized>(
         host: &mut H,
         mem: &mut ::wasi_stubs::GuestMemory<'_>,
-        name_ptr: i32,
-        name_len: i32,
-        bufs_ptr: i32,
-        bufs_len: i32,
-        ret: i32,
+        (name_ptr, name_len, bufs_ptr, bufs_len, ret): (i32, i32, i32, i32, i32),
     ) -> ::core::result::Result<(), ::wasi_stubs::Error<Errno>> {
-        let name = ::wasi_stubs::glue::arg(
+        let name = ::wasi_stubs::__private::arg(
             "name",
-            ::wasi_stubs::glue::string(mem, name_ptr, name_len),
+            ::wasi_stubs::__private::string(mem, name_ptr, name_len),
         )?;
-        let bufs = ::wasi_stubs::glue::arg(
+        let bufs = ::wasi_stubs::__private::arg(
             "bufs",
-            ::wasi_stubs::glue::array::<Buf>(mem, bufs_ptr, bufs_len),
+            ::wasi_stubs::__private::array::<Buf>(mem, bufs_ptr, bufs_len),
         )?;
-        let ret = ::wasi_stubs::glue::arg(
+        let ret = ::wasi_stubs::__private::arg(
             "ret",
-            ::wasi_stubs::glue::out_ptr::<Size>(mem, ret),
+            ::wasi_stubs::__private::out_ptr::<Size>(mem, ret),
         )?;
         let value = host.lists(mem, name, bufs)?;
-        ::wasi_stubs::glue::arg("ret", mem.write(ret, value))?;
+        ::wasi_stubs::__private::arg("ret", mem.write(ret, value))?;
         ::core::result::Result::Ok(())
     }
-    #[cold]
-    #[allow(unused_variables)]
-    fn describe_lists(
-        mem: &::wasi_stubs::GuestMemory<'_>,
-        name_ptr: i32,
-        name_len: i32,
-        bufs_ptr: i32,
-        bufs_len: i32,
-        ret: i32,
-    ) -> ::std::string::String {
-        let mut trace_line = ::std::string::String::from("lists(");
-        trace_line.push_str("name=");
-        ::wasi_stubs::trace::TraceArg::trace(
-            &::wasi_stubs::GuestStr::new(
-                ::wasi_stubs::GuestPtr::new(name_ptr as u32),
-                name_len as u32,
-            ),
-            mem,
-            &mut trace_line,
-        );
-        trace_line.push_str(", bufs=");
-        ::wasi_stubs::trace::buffers(
-            ::wasi_stubs::GuestArray::<
-                Buf,
-            >::new(::wasi_stubs::GuestPtr::new(bufs_ptr as u32), bufs_len as u32),
-            mem,
-            &mut trace_line,
-        );
-        trace_line.push(')');
-        trace_line
-    }
-    /// Ends the trace line of a call with what the guest gets, and emits it.
-    #[cold]
-    #[inline(never)]
-    #[allow(unused_variables)]
-    fn report_lists(
-        line: ::wasi_stubs::trace::Line,
-        outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
-        mem: ::wasi_stubs::GuestMemory<'_>,
-        name_ptr: i32,
-        name_len: i32,
-        bufs_ptr: i32,
-        bufs_len: i32,
-        ret: i32,
-    ) {
-        let mem = &mem;
-        ::wasi_stubs::trace::emit(
-            line,
-            outcome,
-            |value, out| {
-                if value == 0 {
-                    out.push_str("Ok");
-                    out.push('(');
-                    ::wasi_stubs::trace::read::<Size>(ret, mem, out);
-                    out.push(')');
-                } else {
-                    out.push_str("Err(");
-                    ::wasi_stubs::trace::scalar::<
-                        Errno,
-                    >(u64::from(value as u32), mem, out);
-                    out.push(')');
-                }
-            },
-        );
-    }
+    const FN_RECORDS: ::wasi_stubs::__private::Func<
+        (i32, i32, i32, i32, i32),
+        i32,
+        true,
+    > = ::wasi_stubs::__private::Func {
+        name: "records",
+        describe: |mem, (stat, shape, r#in, _, _), line| {
+            ::wasi_stubs::__private::trace_read::<Stat>("stat=", stat, mem, line);
+            ::wasi_stubs::__private::trace_read::<Shape>(", shape=", shape, mem, line);
+            ::wasi_stubs::__private::trace_scalar::<
+                ::wasi_stubs::GuestPtr<Pair>,
+            >(", in=", r#in, mem, line);
+        },
+        report: |outcome, mem, (_, _, _, ret0, ret1), line| {
+            if ::wasi_stubs::__private::report_errno::<Errno>(outcome, mem, line) {
+                ::wasi_stubs::__private::trace_read::<Size>("(", ret0, mem, line);
+                ::wasi_stubs::__private::trace_read::<Kind>(", ", ret1, mem, line);
+                line.push(')');
+            }
+        },
+    };
     #[inline]
     fn call_records<H: KitchenSink + ?Sized>(
         host: &mut H,
         mem: &mut ::wasi_stubs::GuestMemory<'_>,
-        stat: i32,
-        shape: i32,
-        r#in: i32,
-        ret0: i32,
-        ret1: i32,
+        (stat, shape, r#in, ret0, ret1): (i32, i32, i32, i32, i32),
     ) -> ::core::result::Result<(), ::wasi_stubs::Error<Errno>> {
-        let stat = ::wasi_stubs::glue::arg(
+        let stat = ::wasi_stubs::__private::arg(
             "stat",
-            ::wasi_stubs::glue::read::<Stat>(mem, stat),
+            ::wasi_stubs::__private::read::<Stat>(mem, stat),
         )?;
-        let shape = ::wasi_stubs::glue::arg(
+        let shape = ::wasi_stubs::__private::arg(
             "shape",
-            ::wasi_stubs::glue::read::<Shape>(mem, shape),
+            ::wasi_stubs::__private::read::<Shape>(mem, shape),
         )?;
-        let r#in = ::wasi_stubs::glue::arg(
+        let r#in = ::wasi_stubs::__private::arg(
             "in",
-            ::wasi_stubs::glue::lift32::<::wasi_stubs::GuestPtr<Pair>>(r#in),
+            ::wasi_stubs::__private::lift32::<::wasi_stubs::GuestPtr<Pair>>(r#in),
         )?;
-        let ret0 = ::wasi_stubs::glue::arg(
+        let ret0 = ::wasi_stubs::__private::arg(
             "ret0",
-            ::wasi_stubs::glue::out_ptr::<Size>(mem, ret0),
+            ::wasi_stubs::__private::out_ptr::<Size>(mem, ret0),
         )?;
-        let ret1 = ::wasi_stubs::glue::arg(
+        let ret1 = ::wasi_stubs::__private::arg(
             "ret1",
-            ::wasi_stubs::glue::out_ptr::<Kind>(mem, ret1),
+            ::wasi_stubs::__private::out_ptr::<Kind>(mem, ret1),
         )?;
         let (value0, value1) = host.records(mem, stat, shape, r#in)?;
-        ::wasi_stubs::glue::arg("ret0", mem.write(ret0, value0))?;
-        ::wasi_stubs::glue::arg("ret1", mem.write(ret1, value1))?;
+        ::wasi_stubs::__private::arg("ret0", mem.write(ret0, value0))?;
+        ::wasi_stubs::__private::arg("ret1", mem.write(ret1, value1))?;
         ::core::result::Result::Ok(())
     }
-    #[cold]
-    #[allow(unused_variables)]
-    fn describe_records(
-        mem: &::wasi_stubs::GuestMemory<'_>,
-        stat: i32,
-        shape: i32,
-        r#in: i32,
-        ret0: i32,
-        ret1: i32,
-    ) -> ::std::string::String {
-        let mut trace_line = ::std::string::String::from("records(");
-        trace_line.push_str("stat=");
-        ::wasi_stubs::trace::read::<Stat>(stat, mem, &mut trace_line);
-        trace_line.push_str(", shape=");
-        ::wasi_stubs::trace::read::<Shape>(shape, mem, &mut trace_line);
-        trace_line.push_str(", in=");
-        ::wasi_stubs::trace::scalar::<
-            ::wasi_stubs::GuestPtr<Pair>,
-        >(u64::from(r#in as u32), mem, &mut trace_line);
-        trace_line.push(')');
-        trace_line
-    }
-    /// Ends the trace line of a call with what the guest gets, and emits it.
-    #[cold]
-    #[inline(never)]
-    #[allow(unused_variables)]
-    fn report_records(
-        line: ::wasi_stubs::trace::Line,
-        outcome: ::core::result::Result<i32, &::wasi_stubs::wasmtime::Error>,
-        mem: ::wasi_stubs::GuestMemory<'_>,
-        stat: i32,
-        shape: i32,
-        r#in: i32,
-        ret0: i32,
-        ret1: i32,
-    ) {
-        let mem = &mem;
-        ::wasi_stubs::trace::emit(
-            line,
-            outcome,
-            |value, out| {
-                if value == 0 {
-                    out.push_str("Ok");
-                    out.push('(');
-                    ::wasi_stubs::trace::read::<Size>(ret0, mem, out);
-                    out.push_str(", ");
-                    ::wasi_stubs::trace::read::<Kind>(ret1, mem, out);
-                    out.push(')');
-                } else {
-                    out.push_str("Err(");
-                    ::wasi_stubs::trace::scalar::<
-                        Errno,
-                    >(u64::from(value as u32), mem, out);
-                    out.push(')');
-                }
-            },
-        );
-    }
+    const FN_PLAIN: ::wasi_stubs::__private::Func<(i32,), i64, false> = ::wasi_stubs::__private::Func {
+        name: "plain",
+        describe: |mem, (x,), line| {
+            ::wasi_stubs::__private::trace_scalar::<u32>("x=", x, mem, line);
+        },
+        report: |outcome, mem, _, line| {
+            ::wasi_stubs::__private::trace_scalar::<u64>("Ok(", outcome, mem, line);
+            line.push(')');
+        },
+    };
     #[inline]
     fn call_plain<H: KitchenSink + ?Sized>(
         host: &mut H,
         _mem: &mut ::wasi_stubs::GuestMemory<'_>,
-        x: i32,
+        (x,): (i32,),
     ) -> ::core::result::Result<u64, ::wasi_stubs::Error<::wasi_stubs::NoErrorCode>> {
-        let x = ::wasi_stubs::glue::arg("x", ::wasi_stubs::glue::lift32::<u32>(x))?;
+        let x = ::wasi_stubs::__private::arg(
+            "x",
+            ::wasi_stubs::__private::lift32::<u32>(x),
+        )?;
         host.plain(x)
     }
-    #[cold]
-    #[allow(unused_variables)]
-    fn describe_plain(
-        mem: &::wasi_stubs::GuestMemory<'_>,
-        x: i32,
-    ) -> ::std::string::String {
-        let mut trace_line = ::std::string::String::from("plain(");
-        trace_line.push_str("x=");
-        ::wasi_stubs::trace::scalar::<u32>(u64::from(x as u32), mem, &mut trace_line);
-        trace_line.push(')');
-        trace_line
-    }
-    /// Ends the trace line of a call with what the guest gets, and emits it.
-    #[cold]
-    #[inline(never)]
-    #[allow(unused_variables)]
-    fn report_plain(
-        line: ::wasi_stubs::trace::Line,
-        outcome: ::core::result::Result<i64, &::wasi_stubs::wasmtime::Error>,
-        mem: ::wasi_stubs::GuestMemory<'_>,
-        x: i32,
-    ) {
-        let mem = &mem;
-        ::wasi_stubs::trace::emit(
-            line,
-            outcome,
-            |value, out| {
-                out.push_str("Ok(");
-                ::wasi_stubs::trace::scalar::<u64>(value as u64, mem, out);
-                out.push(')');
-            },
-        );
-    }
+    const FN_NOTHING: ::wasi_stubs::__private::Func<(), (), false> = ::wasi_stubs::__private::Func {
+        name: "nothing",
+        describe: |_, _, _| {},
+        report: ::wasi_stubs::__private::report_unit,
+    };
     #[inline]
     fn call_nothing<H: KitchenSink + ?Sized>(
         host: &mut H,
         _mem: &mut ::wasi_stubs::GuestMemory<'_>,
+        (): (),
     ) -> ::core::result::Result<(), ::wasi_stubs::Error<::wasi_stubs::NoErrorCode>> {
         host.nothing()
     }
-    #[cold]
-    #[allow(unused_variables)]
-    fn describe_nothing(mem: &::wasi_stubs::GuestMemory<'_>) -> ::std::string::String {
-        let mut trace_line = ::std::string::String::from("nothing(");
-        trace_line.push(')');
-        trace_line
-    }
-    /// Ends the trace line of a call with what the guest gets, and emits it.
-    #[cold]
-    #[inline(never)]
-    #[allow(unused_variables)]
-    fn report_nothing(
-        line: ::wasi_stubs::trace::Line,
-        outcome: ::core::result::Result<(), &::wasi_stubs::wasmtime::Error>,
-        mem: ::wasi_stubs::GuestMemory<'_>,
-    ) {
-        let mem = &mem;
-        ::wasi_stubs::trace::emit(line, outcome, |(), out| out.push_str("Ok"));
-    }
+    const FN_STOP: ::wasi_stubs::__private::Func<(i32,), (), false> = ::wasi_stubs::__private::Func {
+        name: "stop",
+        describe: |mem, (code,), line| {
+            ::wasi_stubs::__private::trace_scalar::<u32>("code=", code, mem, line);
+        },
+        report: ::wasi_stubs::__private::report_unit,
+    };
     #[inline]
     fn call_stop<H: KitchenSink + ?Sized>(
         host: &mut H,
         _mem: &mut ::wasi_stubs::GuestMemory<'_>,
-        code: i32,
+        (code,): (i32,),
     ) -> ::core::result::Result<
         ::core::convert::Infallible,
         ::wasi_stubs::Error<::wasi_stubs::NoErrorCode>,
     > {
-        let code = ::wasi_stubs::glue::arg(
+        let code = ::wasi_stubs::__private::arg(
             "code",
-            ::wasi_stubs::glue::lift32::<u32>(code),
+            ::wasi_stubs::__private::lift32::<u32>(code),
         )?;
         ::core::result::Result::Err(::wasi_stubs::Error::Trap(host.stop(code)))
-    }
-    #[cold]
-    #[allow(unused_variables)]
-    fn describe_stop(
-        mem: &::wasi_stubs::GuestMemory<'_>,
-        code: i32,
-    ) -> ::std::string::String {
-        let mut trace_line = ::std::string::String::from("stop(");
-        trace_line.push_str("code=");
-        ::wasi_stubs::trace::scalar::<u32>(u64::from(code as u32), mem, &mut trace_line);
-        trace_line.push(')');
-        trace_line
-    }
-    /// Ends the trace line of a call with what the guest gets, and emits it.
-    #[cold]
-    #[inline(never)]
-    #[allow(unused_variables)]
-    fn report_stop(
-        line: ::wasi_stubs::trace::Line,
-        outcome: ::core::result::Result<(), &::wasi_stubs::wasmtime::Error>,
-        mem: ::wasi_stubs::GuestMemory<'_>,
-        code: i32,
-    ) {
-        let mem = &mem;
-        ::wasi_stubs::trace::emit(line, outcome, |(), out| out.push_str("Ok"));
     }
 }
 pub use self::kitchen_sink::*;
