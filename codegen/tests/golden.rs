@@ -79,6 +79,8 @@ fn the_preview1_document_generates_46_functions() {
     assert_eq!(module.funcs().count(), 46);
     let code = wasi_stubs_codegen::pretty(wasi_stubs_codegen::generate(&doc).unwrap()).unwrap();
     assert!(code.contains("pub trait WasiSnapshotPreview1"));
-    assert_eq!(code.matches("link(linker, MODULE, get,").count(), 46);
+    // One registration per function, however the formatter wraps it.
+    let flat: String = code.split_whitespace().collect();
+    assert_eq!(flat.matches("link(linker,MODULE,get,").count(), 46);
     assert!(!code.contains("unsafe"), "generated code has no unsafe");
 }

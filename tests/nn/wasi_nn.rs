@@ -759,42 +759,19 @@ pub mod wasi_ephemeral_nn {
         linker: &mut ::wasi_stubs::wasmtime::Linker<T>,
         get: impl Fn(&mut T) -> &mut ::wasi_stubs::Ctx<H> + Send + Sync + Copy + 'static,
     ) -> ::wasi_stubs::wasmtime::Result<()> {
-        ::wasi_stubs::__private::link(linker, MODULE, get, || &FN_LOAD, call_load)?;
-        ::wasi_stubs::__private::link(
-            linker,
-            MODULE,
-            get,
-            || &FN_LOAD_BY_NAME,
-            call_load_by_name,
-        )?;
-        ::wasi_stubs::__private::link(
+        use ::wasi_stubs::__private::link;
+        link(linker, MODULE, get, || &FN_LOAD, call_load)?;
+        link(linker, MODULE, get, || &FN_LOAD_BY_NAME, call_load_by_name)?;
+        link(
             linker,
             MODULE,
             get,
             || &FN_INIT_EXECUTION_CONTEXT,
             call_init_execution_context,
         )?;
-        ::wasi_stubs::__private::link(
-            linker,
-            MODULE,
-            get,
-            || &FN_SET_INPUT,
-            call_set_input,
-        )?;
-        ::wasi_stubs::__private::link(
-            linker,
-            MODULE,
-            get,
-            || &FN_GET_OUTPUT,
-            call_get_output,
-        )?;
-        ::wasi_stubs::__private::link(
-            linker,
-            MODULE,
-            get,
-            || &FN_COMPUTE,
-            call_compute,
-        )?;
+        link(linker, MODULE, get, || &FN_SET_INPUT, call_set_input)?;
+        link(linker, MODULE, get, || &FN_GET_OUTPUT, call_get_output)?;
+        link(linker, MODULE, get, || &FN_COMPUTE, call_compute)?;
         ::core::result::Result::Ok(())
     }
     const FN_LOAD: ::wasi_stubs::__private::Func<(i32, i32, i32, i32, i32), i32, true> = ::wasi_stubs::__private::Func {

@@ -931,30 +931,13 @@ pub mod kitchen_sink {
         linker: &mut ::wasi_stubs::wasmtime::Linker<T>,
         get: impl Fn(&mut T) -> &mut ::wasi_stubs::Ctx<H> + Send + Sync + Copy + 'static,
     ) -> ::wasi_stubs::wasmtime::Result<()> {
-        ::wasi_stubs::__private::link(
-            linker,
-            MODULE,
-            get,
-            || &FN_SCALARS,
-            call_scalars,
-        )?;
-        ::wasi_stubs::__private::link(linker, MODULE, get, || &FN_LISTS, call_lists)?;
-        ::wasi_stubs::__private::link(
-            linker,
-            MODULE,
-            get,
-            || &FN_RECORDS,
-            call_records,
-        )?;
-        ::wasi_stubs::__private::link(linker, MODULE, get, || &FN_PLAIN, call_plain)?;
-        ::wasi_stubs::__private::link(
-            linker,
-            MODULE,
-            get,
-            || &FN_NOTHING,
-            call_nothing,
-        )?;
-        ::wasi_stubs::__private::link(linker, MODULE, get, || &FN_STOP, call_stop)?;
+        use ::wasi_stubs::__private::link;
+        link(linker, MODULE, get, || &FN_SCALARS, call_scalars)?;
+        link(linker, MODULE, get, || &FN_LISTS, call_lists)?;
+        link(linker, MODULE, get, || &FN_RECORDS, call_records)?;
+        link(linker, MODULE, get, || &FN_PLAIN, call_plain)?;
+        link(linker, MODULE, get, || &FN_NOTHING, call_nothing)?;
+        link(linker, MODULE, get, || &FN_STOP, call_stop)?;
         ::core::result::Result::Ok(())
     }
     const FN_SCALARS: ::wasi_stubs::__private::Func<
