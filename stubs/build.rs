@@ -4,8 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use quote::quote;
-use wasi_stubs_codegen::polyfill::Target;
-use wasi_stubs_codegen::vendored;
+use wasi_stubs_codegen::{Generator, Polyfill, vendored};
 
 fn main() {
     // The documents are compiled into the generator, so this reads no file of another package:
@@ -16,11 +15,8 @@ fn main() {
     let preview1 = load(vendored::PREVIEW1, &out);
     let preview0 = load(vendored::PREVIEW0, &out);
 
-    write(
-        &out.join("preview1.rs"),
-        wasi_stubs_codegen::generate(&preview1),
-    );
-    let target = Target {
+    write(&out.join("preview1.rs"), Generator::document(&preview1));
+    let polyfill = Polyfill {
         doc: &preview1,
         path: quote!(crate::preview1),
         old_path: quote!(crate::preview0),
@@ -28,7 +24,7 @@ fn main() {
     };
     write(
         &out.join("preview0.rs"),
-        wasi_stubs_codegen::generate_with_polyfill(&preview0, &target),
+        Generator::document(&preview0).polyfill(polyfill),
     );
 }
 
@@ -38,9 +34,6 @@ fn load(doc: vendored::Vendored, out: &Path) -> wasi_stubs_codegen::witx::Docume
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn write(path: &Path, code: Result<proc_macro2::TokenStream, wasi_stubs_codegen::Error>) {
-    let code = code
-        .and_then(wasi_stubs_codegen::pretty)
-        .unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(path, code).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+fn write(path: &Path, generator: Generator<'_>) {
+    generator.write_to(path).unwrap_or_else(|e| panic!("{e}"));
 }

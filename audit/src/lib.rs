@@ -84,7 +84,7 @@ pub use guest::{Guest, GuestKind, Import, ImportType, MAX_GUEST_BYTES, Signature
 pub use report::{
     Deny, Entry, MAX_NAME_CHARS, Report, SCHEMA, Status, Summary, audit, audit_file, display_name,
 };
-pub use spec::{Host, Spec, SpecFunction, UnknownName, suggest};
+pub use spec::{Host, Spec, SpecFunction, UnknownName};
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 use std::collections::BTreeSet;
 
 use wasi_stubs::{OnNotImplemented, Policy};
+use wasi_stubs_codegen::suggest::nearest;
 
 use crate::guest::Signature;
 
@@ -155,7 +156,7 @@ impl Host {
             .filter(|name| !known().any(|k| k == name.as_str()))
             .map(|name| UnknownName {
                 name: name.clone(),
-                suggestion: suggest(name, known()).map(str::to_string),
+                suggestion: nearest(name, known()).map(str::to_string),
             })
             .collect()
     }
@@ -181,52 +182,9 @@ pub struct UnknownName {
     pub suggestion: Option<String>,
 }
 
-/// The candidate nearest to `name` by edit distance, if it is close enough to be a typo (at most
-/// a third of the candidate's length, and at least two edits: the rule of the
-/// `#[wasi_stubs]` macro's suggestions).
-pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|&(d, c)| d <= (c.len() / 3).max(2))
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, c)| c)
-}
-
-/// Levenshtein distance over chars.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitute = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = substitute.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn edit_distances() {
-        assert_eq!(edit_distance("fd_wirte", "fd_write"), 2);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("abc", "abc"), 0);
-    }
-
-    #[test]
-    fn suggestions() {
-        let names = ["fd_write", "fd_read", "random_get"];
-        assert_eq!(suggest("fd_wrte", names), Some("fd_write"));
-        assert_eq!(suggest("random_gte", names), Some("random_get"));
-        assert_eq!(suggest("sock_open", names), None);
-    }
 
     #[test]
     fn builtin_tables() {

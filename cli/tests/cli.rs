@@ -5,46 +5,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn fixture(name: &str) -> PathBuf {
-    root().join("tests/guests/fixtures").join(name)
-}
-
-fn preview1_witx() -> PathBuf {
-    root().join("codegen/witx/preview1/wasi_snapshot_preview1.witx")
-}
-
-fn wasi_nn_witx() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/witx/wasi-nn.witx")
-}
-
-fn run<I, S>(args: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    Command::new(env!("CARGO_BIN_EXE_wasi-stubs"))
-        .args(args)
-        // A panic would print a backtrace: the tests check none does.
-        .env("RUST_BACKTRACE", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
-}
+mod common;
+use common::*;
 
 /// Exit 2 with one line on stderr, `error: `, naming `file`, and no panic.
 fn assert_bad_input(o: &Output, file: &Path, place: &str) {
@@ -472,13 +434,6 @@ fn spec_of_a_witx_document() {
     assert!(stdout(&o).starts_with("wasi_ephemeral_nn: 6 functions\n  load "));
 }
 
-/// Writes `contents` (wasm, WebAssembly text, anything) to `dir/name`.
-fn write_in(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path
-}
-
 /// Files in `dir` that neither `audit` nor `run` takes for a core module, each with the words
 /// its one-line error has: empty, not wasm (random bytes, text), truncated, a component, missing.
 fn bad_guests(dir: &Path) -> Vec<(PathBuf, &'static str)> {
@@ -583,17 +538,6 @@ fn usage_errors_exit_2() {
 
 // `run`: the guests on the minimal host. A Go guest takes a while to compile in a debug build, so
 // three runs use one: the exit code and virtual clock, the reactor, and the trap policy.
-
-/// `wasi-stubs run` with `args`.
-fn run_guest<I, S>(guest: &Path, args: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    let mut all: Vec<std::ffi::OsString> = vec!["run".into(), guest.as_os_str().into()];
-    all.extend(args.into_iter().map(|a| a.as_ref().to_os_string()));
-    run(all)
-}
 
 /// The hex of the `n` bytes a host seeded with `seed` hands out after `skip` bytes.
 fn seeded_hex(seed: u64, skip: usize, n: usize) -> String {

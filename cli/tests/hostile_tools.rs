@@ -1,37 +1,13 @@
 //! The `wasi-stubs` binary on hostile input (issue 10): bad input to `audit`, `gen` and `spec` never
 //! panics, aborts or produces broken output. Each test runs the built binary, as `cli.rs` does.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
 use serde_json::Value;
 
-fn run<I, S>(args: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    Command::new(env!("CARGO_BIN_EXE_wasi-stubs"))
-        .args(args)
-        // A panic would print a backtrace: the tests check none does.
-        .env("RUST_BACKTRACE", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
-
-fn write_in(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path
-}
+mod common;
+use common::*;
 
 fn args<'a>(list: &[&'a str], path: &'a Path) -> Vec<&'a std::ffi::OsStr> {
     let mut all: Vec<&std::ffi::OsStr> = list.iter().map(|&a| a.as_ref()).collect();

@@ -16,7 +16,11 @@ fn preview1(c: &mut Criterion) {
         b.iter(|| wasi_stubs_codegen::generate(&doc).unwrap())
     });
     group.bench_function("generate_file", |b| {
-        b.iter(|| wasi_stubs_codegen::generate_file(&[&path]).unwrap())
+        b.iter(|| {
+            wasi_stubs_codegen::Generator::witx([&path])
+                .generate_string()
+                .unwrap()
+        })
     });
     group.finish();
 }

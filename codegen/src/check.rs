@@ -183,7 +183,7 @@ fn modules(doc: &Document, top: &mut Names) -> Result<(), Error> {
             let rust = names::plain(&names::snake(&func.name));
             let what = format!("function `{}`", func.name.as_str());
             methods.define(&rust, def, what)?;
-            crate::funcs::check_params(name, &func)?;
+            crate::model::check_params(name, &func)?;
         }
     }
     Ok(())

@@ -13,8 +13,7 @@
 //! // In a build script.
 //! let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap());
 //! let doc = vendored::PREVIEW1.load(&out.join("witx"))?;
-//! let code = wasi_stubs_codegen::pretty(wasi_stubs_codegen::generate(&doc)?)?;
-//! std::fs::write(out.join("preview1.rs"), code)?;
+//! wasi_stubs_codegen::Generator::document(&doc).write_to(out.join("preview1.rs"))?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

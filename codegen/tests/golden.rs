@@ -5,10 +5,13 @@
 
 use std::path::Path;
 
+use wasi_stubs_codegen::Generator;
+
 #[test]
 fn kitchen_sink_output_is_unchanged() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let generated = wasi_stubs_codegen::generate_file(&[dir.join("kitchen_sink.witx")])
+    let generated = Generator::witx([dir.join("kitchen_sink.witx")])
+        .generate_string()
         .expect("the golden document generates");
     let golden = dir.join("kitchen_sink.rs");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
@@ -35,8 +38,8 @@ fn kitchen_sink_output_is_unchanged() {
 #[test]
 fn generation_is_reproducible() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/kitchen_sink.witx");
-    let a = wasi_stubs_codegen::generate_file(&[&path]).unwrap();
-    let b = wasi_stubs_codegen::generate_file(&[&path]).unwrap();
+    let a = Generator::witx([&path]).generate_string().unwrap();
+    let b = Generator::witx([&path]).generate_string().unwrap();
     assert_eq!(a, b);
 }
 
@@ -50,7 +53,8 @@ fn a_bad_witx_file_is_an_error_naming_the_file_and_place() {
         "(typename $a u32)\n(typename $b (record (field $x $nope)))\n",
     )
     .unwrap();
-    let err = wasi_stubs_codegen::generate_file(&[&path])
+    let err = Generator::witx([&path])
+        .generate_string()
         .unwrap_err()
         .to_string();
     assert!(err.contains("broken.witx"), "{err}");
@@ -58,12 +62,14 @@ fn a_bad_witx_file_is_an_error_naming_the_file_and_place() {
     assert!(err.contains("nope"), "{err}");
 
     std::fs::write(&path, "(typename $a u32").unwrap();
-    let err = wasi_stubs_codegen::generate_file(&[&path])
+    let err = Generator::witx([&path])
+        .generate_string()
         .unwrap_err()
         .to_string();
     assert!(err.contains("broken.witx"), "{err}");
 
-    let err = wasi_stubs_codegen::generate_file(&[dir.join("missing.witx")])
+    let err = Generator::witx([dir.join("missing.witx")])
+        .generate_string()
         .unwrap_err()
         .to_string();
     assert!(err.contains("missing.witx"), "{err}");
@@ -77,7 +83,7 @@ fn the_preview1_document_generates_46_functions() {
     let doc = wasi_stubs_codegen::load(&[path]).unwrap();
     let module = doc.modules().next().unwrap();
     assert_eq!(module.funcs().count(), 46);
-    let code = wasi_stubs_codegen::pretty(wasi_stubs_codegen::generate(&doc).unwrap()).unwrap();
+    let code = Generator::document(&doc).generate_string().unwrap();
     assert!(code.contains("pub trait WasiSnapshotPreview1"));
     // One registration per function, however the formatter wraps it.
     let flat: String = code.split_whitespace().collect();

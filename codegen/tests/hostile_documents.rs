@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use wasi_stubs_codegen::{
-    MAX_DECLARATIONS, MAX_NESTING, MAX_TYPE_PARTS, generate, generate_file, load,
+    Generator, MAX_DECLARATIONS, MAX_NESTING, MAX_TYPE_PARTS, generate, load,
 };
 
 /// A directory of its own for one test, removed at the end.
@@ -39,7 +39,8 @@ impl Drop for Dir {
 fn refused(test: &str, text: &str) -> (String, PathBuf) {
     let dir = Dir::new(test);
     let path = dir.write("doc.witx", text);
-    let e = generate_file(&[&path])
+    let e = Generator::witx([&path])
+        .generate_string()
         .err()
         .unwrap_or_else(|| panic!("{test}: the document generates"));
     (e.to_string(), path)
@@ -59,7 +60,9 @@ fn assert_at(error: &str, file: &Path, place: &str, words: &[&str]) {
 fn generated(test: &str, text: &str) -> String {
     let dir = Dir::new(test);
     let path = dir.write("doc.witx", text);
-    generate_file(&[&path]).unwrap_or_else(|e| panic!("{test}: {e}"))
+    Generator::witx([&path])
+        .generate_string()
+        .unwrap_or_else(|e| panic!("{test}: {e}"))
 }
 
 // Loading: limits that keep the `witx` crate from crashing or running without end.

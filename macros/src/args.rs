@@ -5,8 +5,9 @@ use proc_macro2::{Delimiter, Punct, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
+use wasi_stubs_codegen::suggest::nearest;
 
-use crate::{SPECS, nearest};
+use crate::SPECS;
 
 /// The forms the attribute takes, for error messages.
 const FORMS: &str = "expected `override(fd_write, ...)` or `module = \"...\"`";
@@ -54,7 +55,7 @@ impl Parse for Args {
                     args.module = Some(input.parse()?);
                 }
                 other => {
-                    let message = if let Some(near) = nearest(other, &["override", "module"]) {
+                    let message = if let Some(near) = nearest(other, ["override", "module"]) {
                         format!("unknown argument `{other}`; did you mean `{near}`? ({FORMS})")
                     } else if is_function(other) {
                         format!(

@@ -54,7 +54,7 @@ use wasi_stubs::preview1::WasiSnapshotPreview1;
 use wasi_stubs::{Coverage, Ctx, Exit, FuncInfo, Policy, WasmType, preview0, preview1};
 use wasmtime::{Engine, Func, Linker, Memory, Store, Val};
 
-use crate::{counting, wat_type};
+use crate::{counting, wat_signature};
 
 // ---------------------------------------------------------------------------------------------
 // Random numbers
@@ -560,14 +560,14 @@ fn guest_wat(module: Module, memory: bool) -> String {
             "  (import \"{}\" \"{}\" (func $f{i}{}))",
             module.import_name(),
             f.name,
-            signature_wat(f)
+            wat_signature(f)
         );
     }
     if memory {
         wat.push_str("  (memory (export \"memory\") 1)\n");
     }
     for (i, f) in module.functions().iter().enumerate() {
-        let _ = write!(wat, "  (func (export \"{}\"){}", f.name, signature_wat(f));
+        let _ = write!(wat, "  (func (export \"{}\"){}", f.name, wat_signature(f));
         for p in 0..f.params.len() {
             let _ = write!(wat, " local.get {p}");
         }
@@ -575,27 +575,6 @@ fn guest_wat(module: Module, memory: bool) -> String {
     }
     wat.push_str(")\n");
     wat
-}
-
-fn signature_wat(f: &FuncInfo) -> String {
-    let mut sig = String::new();
-    if !f.params.is_empty() {
-        sig.push_str(" (param");
-        for &p in f.params {
-            sig.push(' ');
-            sig.push_str(wat_type(p));
-        }
-        sig.push(')');
-    }
-    if !f.results.is_empty() {
-        sig.push_str(" (result");
-        for &r in f.results {
-            sig.push(' ');
-            sig.push_str(wat_type(r));
-        }
-        sig.push(')');
-    }
-    sig
 }
 
 /// One store of a lane: its functions by index in the module's `FUNCTIONS`, its memory.

@@ -69,6 +69,24 @@ pub fn wat_type(ty: wasi_stubs::WasmType) -> &'static str {
     }
 }
 
+/// The WAT signature of a function, each part after a space: ` (param i32 i64) (result i32)`,
+/// or nothing for `() -> ()`.
+pub fn wat_signature(f: &wasi_stubs::FuncInfo) -> String {
+    let mut sig = String::new();
+    for (keyword, types) in [("param", f.params), ("result", f.results)] {
+        if !types.is_empty() {
+            sig.push_str(" (");
+            sig.push_str(keyword);
+            for &t in types {
+                sig.push(' ');
+                sig.push_str(wat_type(t));
+            }
+            sig.push(')');
+        }
+    }
+    sig
+}
+
 /// A host that overrides `fd_write`, `clock_time_get`, `random_get`, `args_sizes_get`,
 /// `args_get`, `environ_sizes_get` and `environ_get`, and records every typed call it receives.
 #[derive(Debug, Default)]

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use wasi_stubs::preview1::{self, WasiSnapshotPreview1};
-use wasi_stubs::{Ctx, Exit, FuncInfo, WasmType};
-use wasi_stubs_tests::{PREVIEW1_NAMES, wat_type};
+use wasi_stubs::{Ctx, Exit, WasmType};
+use wasi_stubs_tests::{PREVIEW1_NAMES, wat_signature, wat_type};
 use wasmtime::{Engine, Extern, FuncType, Linker, Module, Store, ValType};
 
 const MODULE: &str = "wasi_snapshot_preview1";
@@ -32,28 +32,6 @@ fn val_type(ty: WasmType) -> ValType {
     }
 }
 
-/// `(param i32 i64 ...) (result i32)` for a function.
-fn wat_signature(f: &FuncInfo) -> String {
-    let mut sig = String::new();
-    if !f.params.is_empty() {
-        sig.push_str("(param");
-        for &p in f.params {
-            sig.push(' ');
-            sig.push_str(wat_type(p));
-        }
-        sig.push(')');
-    }
-    if !f.results.is_empty() {
-        sig.push_str(" (result");
-        for &r in f.results {
-            sig.push(' ');
-            sig.push_str(wat_type(r));
-        }
-        sig.push(')');
-    }
-    sig
-}
-
 /// A guest that imports every function of `FUNCTIONS` and exports, under the same name, a
 /// function that calls it with all-zero arguments and returns its result. `proc_exit`'s export
 /// takes the exit code instead.
@@ -62,7 +40,7 @@ fn import_everything_wat() -> String {
     let mut exports = String::new();
     for (i, f) in preview1::FUNCTIONS.iter().enumerate() {
         imports.push_str(&format!(
-            "  (import \"{MODULE}\" \"{}\" (func $f{i} {}))\n",
+            "  (import \"{MODULE}\" \"{}\" (func $f{i}{}))\n",
             f.name,
             wat_signature(f)
         ));
