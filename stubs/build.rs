@@ -1,5 +1,6 @@
 //! Generates `wasi_stubs::preview1` and `wasi_stubs::preview0` (with its polyfill over preview1)
-//! from the witx spec vendored in `wasi-stubs-codegen` (`wasi_stubs_codegen::vendored`).
+//! from the witx spec vendored in `wasi-stubs-codegen` (`wasi_stubs_codegen::vendored`), and
+//! `wasi_stubs::p2` from its WASI 0.2 WIT (`wasi_stubs_codegen::wit::vendored`).
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +27,13 @@ fn main() {
         &out.join("preview0.rs"),
         Generator::document(&preview0).polyfill(polyfill),
     );
+
+    let command = wasi_stubs_codegen::wit::vendored::WASI_0_2
+        .load(&out.join("wit"), "wasi:cli/command")
+        .and_then(|world| world.generate_file())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let path = out.join("p2.rs");
+    std::fs::write(&path, command).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }
 
 /// Loads a vendored document, written out under `OUT_DIR/witx/` for the generator to read.

@@ -308,12 +308,12 @@ impl Report {
     ///
     /// ```text
     /// guest: go-hello.wasm (command, exports memory)
-    /// host: 18 functions overridden, default policy `nosys`
+    /// host: 28 functions overridden, default policy `nosys`
     ///
     ///  #  module                  name         signature      status
     ///  0  wasi_snapshot_preview1  sched_yield  () -> (i32)    overridden
     ///  ...
-    /// 18 imports, 16 distinct: 13 overridden, 3 default, 0 unknown, 0 wrong signature, 0 other module
+    /// 18 imports, 16 distinct: 15 overridden, 1 default, 0 unknown, 0 wrong signature, 0 other module
     /// ```
     ///
     /// Names are shown as [`display_name`] gives them (control characters escaped, at most

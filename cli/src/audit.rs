@@ -184,6 +184,6 @@ mod tests {
     fn the_minimal_host_names_preview1_functions() {
         let host = Host::of::<MinimalHost, dyn WasiSnapshotPreview1>(OnNotImplemented::Nosys);
         assert_eq!(host.unknown_overrides(&[Spec::preview1()]), vec![]);
-        assert_eq!(host.overrides().count(), 18);
+        assert_eq!(host.overrides().count(), 28);
     }
 }

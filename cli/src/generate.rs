@@ -11,13 +11,29 @@ use crate::{Failure, Result, emit, file_error, input, join_paths, write_file};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The witx document: one or more files (their `use` directives are followed)
-    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    #[arg(
+        long,
+        value_name = "FILE",
+        num_args = 1..,
+        required_unless_present = "wit",
+        conflicts_with = "wit"
+    )]
     witx: Vec<PathBuf>,
 
     /// Serve the document's module under this import name instead of the one the witx gives
     /// (the document must have exactly one module)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "wit")]
     module_name: Option<String>,
+
+    /// A WIT package directory (with its `deps/`): generate the component-model host side of
+    /// one of its worlds, `--world`, instead of a witx document
+    #[arg(long, value_name = "DIR", requires = "world")]
+    wit: Option<PathBuf>,
+
+    /// The world of `--wit`: a name of the package's own (`command`) or a full one
+    /// (`wasi:cli/command`, `wasi:cli/command@0.2.12`)
+    #[arg(long, value_name = "NAME", requires = "wit")]
+    world: Option<String>,
 
     /// Write the code to this file instead of stdout
     #[arg(
@@ -34,23 +50,36 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let code = generate(&args.witx, args.module_name.as_deref())?;
+    // What is generated from, for messages: the source and the options that name it again.
+    let (code, source, options) = match (&args.wit, &args.world) {
+        (Some(dir), Some(world)) => (
+            generate_wit(dir, world)?,
+            "WIT world",
+            format!("--wit {} --world {world}", dir.display()),
+        ),
+        _ => {
+            let module_name = match &args.module_name {
+                Some(name) => format!(" --module-name {name}"),
+                None => String::new(),
+            };
+            (
+                generate(&args.witx, args.module_name.as_deref())?,
+                "witx document",
+                format!("--witx {}{module_name}", join_paths(&args.witx, " ")),
+            )
+        }
+    };
     if let Some(path) = &args.check {
         let current = read_to_compare(path, code.len())?;
         return match first_difference(&current, &code) {
             None => Ok(()),
             Some(diff) => {
                 eprintln!(
-                    "error: {} is not what the witx document generates: {diff}",
+                    "error: {} is not what the {source} generates: {diff}",
                     path.display(),
                 );
-                let module_name = match &args.module_name {
-                    Some(name) => format!(" --module-name {name}"),
-                    None => String::new(),
-                };
                 eprintln!(
-                    "  = help: regenerate it with `wasi-stubs gen --witx {}{module_name} -o {}`",
-                    join_paths(&args.witx, " "),
+                    "  = help: regenerate it with `wasi-stubs gen {options} -o {}`",
                     path.display()
                 );
                 Err(Failure::Check)
@@ -77,6 +106,14 @@ fn read_to_compare(path: &std::path::Path, len: usize) -> Result<String> {
         return Ok(String::from_utf8_lossy(&bytes).into_owned());
     }
     String::from_utf8(bytes).map_err(|e| file_error(path, e))
+}
+
+/// Loads the WIT package in `dir`, and generates and formats the host side of its world `world`.
+/// Errors name the file and place, as wit-parser gives them.
+pub fn generate_wit(dir: &std::path::Path, world: &str) -> Result<String> {
+    wasi_stubs_codegen::wit::load(dir, world)
+        .and_then(|w| w.generate_file())
+        .map_err(input)
 }
 
 /// Loads, generates and formats the document, under `module_name` if given.

@@ -42,7 +42,7 @@ enum Command {
     Run(run::Args),
     /// List a guest's imports and what a host answers to each; fail on a policy
     Audit(audit::Args),
-    /// Generate the Rust trait, types and linker glue for a witx document
+    /// Generate the Rust trait, types and linker glue for a witx document or a WIT world
     Gen(generate::Args),
     /// List every function of a spec with its core wasm signature
     Spec(spec::Args),

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use wasi_stubs::host::{ClockSource, MinimalHost, Output, RandomSource};
+use wasi_stubs::host::{ClockSource, MinimalHost, Output, RandomSource, Tree};
 use wasi_stubs::lifecycle::{self, Guest, Kind, Limits, RunError};
 use wasi_stubs::wasmtime::{self, Func, Linker, Store, Val, ValType};
 use wasi_stubs::{Ctx, Exit, Policy};
@@ -43,6 +43,17 @@ pub struct Args {
     /// An argument for the guest, after its name (repeatable; the arguments after `--` follow)
     #[arg(long = "arg", value_name = "ARG", allow_hyphen_values = true)]
     args: Vec<String>,
+
+    /// Serves the host directory HOST_DIR to the guest, read-only, as GUEST_DIR (default: HOST_DIR
+    /// as written); repeatable. Paths cannot leave it: `..` above it, absolute paths and links
+    /// that lead out are EPERM; any write is EROFS
+    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_DIR]")]
+    dirs: Vec<String>,
+
+    /// Serves the files of the tar archive FILE (read into memory once) to the guest, read-only,
+    /// as GUEST_DIR; repeatable
+    #[arg(long = "dir-tar", value_name = "FILE::GUEST_DIR")]
+    dir_tars: Vec<String>,
 
     /// Random bytes from ChaCha20 seeded with N, the same every run (default: the OS's)
     #[arg(long, value_name = "N")]
@@ -250,6 +261,9 @@ pub fn run(args: Args) -> Result<u8> {
     for (key, value) in &args.env {
         builder = builder.env(key, value);
     }
+    for (guest_path, tree) in trees(&args.dirs, &args.dir_tars)? {
+        builder = builder.preopen(guest_path, tree);
+    }
     let host = builder.build();
     if guest.kind() == Kind::Command {
         return match guest.run(&linker, host, &limits) {
@@ -301,6 +315,56 @@ pub fn run(args: Args) -> Result<u8> {
     }
     crate::emit(&out)?;
     Ok(0)
+}
+
+/// The largest tar archive `--dir-tar` reads.
+const MAX_TAR: u64 = 2 << 30;
+
+/// The trees of `--dir` and `--dir-tar`, with their guest paths, in that order.
+fn trees(dirs: &[String], tars: &[String]) -> Result<Vec<(String, Tree)>> {
+    let mut trees = Vec::new();
+    for spec in dirs {
+        let (host, guest) = match spec.split_once("::") {
+            Some((host, guest)) => (host, guest),
+            None => (spec.as_str(), spec.as_str()),
+        };
+        if host.is_empty() || guest.is_empty() {
+            return Err(input(format!(
+                "--dir {spec}: expected HOST_DIR or HOST_DIR::GUEST_DIR"
+            )));
+        }
+        let tree = Tree::dir(host).map_err(|e| {
+            input(format!(
+                "--dir {spec}: cannot open the directory {host}: {e}"
+            ))
+        })?;
+        trees.push((guest.to_string(), tree));
+    }
+    for spec in tars {
+        let Some((file, guest)) = spec
+            .split_once("::")
+            .filter(|(f, g)| !f.is_empty() && !g.is_empty())
+        else {
+            return Err(input(format!("--dir-tar {spec}: expected FILE::GUEST_DIR")));
+        };
+        let path = Path::new(file);
+        let bytes = read_bounded(path, MAX_TAR).map_err(|e| crate::file_error(path, e))?;
+        let tree = Tree::tar(&bytes).map_err(|e| crate::file_error(path, e))?;
+        trees.push((guest.to_string(), tree));
+    }
+    Ok(trees)
+}
+
+/// The file at `path`, if it holds at most `max` bytes.
+fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::other(format!("larger than {max} bytes")));
+    }
+    Ok(bytes)
 }
 
 /// The imports of `bytes` that `linker` does not define, as `module::name`, each once, read from
@@ -597,7 +661,7 @@ fn install_loggers(trace: bool) {
             .with_target(false)
             .finish()
             .with(tracing_subscriber::filter::Targets::new().with_target(
-                "wasi_stubs::trace",
+                wasi_stubs::trace::TARGET,
                 tracing_subscriber::filter::LevelFilter::TRACE,
             ));
         let _ = tracing_subscriber::util::SubscriberInitExt::try_init(subscriber);

@@ -37,6 +37,7 @@ mod source;
 pub mod suggest;
 mod types;
 pub mod vendored;
+pub mod wit;
 
 use std::fmt;
 use std::path::Path;

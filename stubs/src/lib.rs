@@ -55,12 +55,13 @@
 //! Results are written to guest memory only when the call succeeds, and every result pointer is
 //! checked before the host runs.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 // Generated code names this crate `::wasi_stubs`, wherever it is compiled.
 extern crate self as wasi_stubs;
 
+pub mod component;
 mod ctx;
 mod describe;
 mod error;
@@ -189,4 +190,55 @@ pub mod preview1 {
 /// stride, never rewriting guest memory, and hands the host preview1 ones.
 pub mod preview0 {
     include!(concat!(env!("OUT_DIR"), "/preview0.rs"));
+}
+
+/// WASI 0.2, the component model's `wasi:cli/command@0.2.12`: for each of the 27 interfaces the
+/// world imports, its types, a `Host` trait whose every method has a default answer, and its
+/// `add_to_linker`; [`p2::add_to_linker`] links them all into a
+/// [`wasmtime::component::Linker`]. Generated at build time from the WIT vendored in
+/// `wasi-stubs-codegen` by the same generator as any world (see [`component`] for the default
+/// answers and their policy).
+///
+/// ```no_run
+/// use wasi_stubs::component::Defaults;
+/// use wasi_stubs::p2::wasi;
+///
+/// #[derive(Default)]
+/// struct Host {
+///     stdout: Vec<u8>,
+/// }
+///
+/// impl Defaults for Host {}
+/// impl wasi::clocks::wall_clock::Host for Host {
+///     fn now(&mut self) -> wasmtime::Result<wasi::clocks::wall_clock::Datetime> {
+///         Ok(wasi::clocks::wall_clock::Datetime { seconds: 1_700_000_000, nanoseconds: 0 })
+///     }
+/// }
+/// # macro_rules! rest { ($($path:path),*) => { $(impl $path for Host {})* } }
+/// # rest!(wasi::cli::environment::Host, wasi::cli::exit::Host, wasi::io::error::Host,
+/// #     wasi::io::poll::Host, wasi::io::streams::Host, wasi::cli::stdin::Host,
+/// #     wasi::cli::stdout::Host, wasi::cli::stderr::Host, wasi::cli::terminal_input::Host,
+/// #     wasi::cli::terminal_output::Host, wasi::cli::terminal_stdin::Host,
+/// #     wasi::cli::terminal_stdout::Host, wasi::cli::terminal_stderr::Host,
+/// #     wasi::clocks::monotonic_clock::Host, wasi::filesystem::types::Host,
+/// #     wasi::filesystem::preopens::Host, wasi::sockets::network::Host,
+/// #     wasi::sockets::instance_network::Host, wasi::sockets::udp::Host,
+/// #     wasi::sockets::udp_create_socket::Host, wasi::sockets::tcp::Host,
+/// #     wasi::sockets::tcp_create_socket::Host, wasi::sockets::ip_name_lookup::Host,
+/// #     wasi::random::random::Host, wasi::random::insecure::Host,
+/// #     wasi::random::insecure_seed::Host);
+///
+/// # fn main() -> wasmtime::Result<()> {
+/// let engine = wasmtime::Engine::default();
+/// let mut linker = wasmtime::component::Linker::new(&engine);
+/// wasi_stubs::p2::add_to_linker(&mut linker, |host: &mut Host| host)?;
+/// # Ok(()) }
+/// ```
+// wasmtime's `ComponentType`, `Lift` and `Lower` derives and its `flags!` expand to `unsafe impl`s
+// of those traits (the generated source itself has no `unsafe`), so this module allows what the
+// rest of the crate denies. The WIT leaves some fields undocumented, and `flags!` takes no docs
+// for the type it defines nor gives its methods any: the module allows missing docs.
+#[allow(unsafe_code, missing_docs)]
+pub mod p2 {
+    include!(concat!(env!("OUT_DIR"), "/p2.rs"));
 }

@@ -2,7 +2,7 @@
 # Rebuild the WebAssembly guest programs used as test fixtures.
 #
 # Usage: build.sh [GUEST...]   (no argument: build every guest)
-#   GUESTS: rust-hello go-hello go-reactor c-hello
+#   GUESTS: rust-hello go-hello go-reactor c-hello c-files
 #
 # Requirements (only for the guests being built):
 #   - Rust guests: a Rust toolchain with the wasm32-wasip1 target
@@ -117,7 +117,7 @@ build_c() {
 
 # -----------------------------------------------------------------------------
 
-ALL_GUESTS=(rust-hello go-hello go-reactor c-hello)
+ALL_GUESTS=(rust-hello go-hello go-reactor c-hello c-files)
 
 build_guest() {
     case "$1" in
@@ -126,6 +126,8 @@ build_guest() {
         # a reactor: exports _initialize plus the //go:wasmexport functions
         go-reactor) build_go go-reactor -buildmode=c-shared ;;
         c-hello) build_c c-hello ;;
+        # reads a read-only tree at /data, tries to write and escape (tests/tests/files.rs)
+        c-files) build_c c-files ;;
         *)
             echo "error: unknown guest '$1' (known: ${ALL_GUESTS[*]})" >&2
             return 1

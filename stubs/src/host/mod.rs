@@ -19,28 +19,37 @@
 //! ```
 
 mod clock;
+pub mod fs;
 mod poll;
 mod random;
 mod stdio;
 
 pub use clock::{ClockSource, Clocks, VIRTUAL_MONOTONIC_START};
+pub use fs::{Files, MemoryTree, Tree};
 pub use poll::poll_oneoff;
 pub use random::{Entropy, RandomSource};
 pub use stdio::{Output, Stdio};
 
 use crate::preview1::{
-    self, CiovecArray, Clockid, Errno, Exitcode, Fd, Fdstat, Filedelta, Filesize, IovecArray,
-    Prestat, Size, Timestamp, WasiSnapshotPreview1, Whence,
+    self, Advice, CiovecArray, Clockid, Dircookie, Errno, Exitcode, Fd, Fdflags, Fdstat, Filedelta,
+    Filesize, Filestat, Filetype, IovecArray, Lookupflags, Oflags, Prestat, Rights, Size,
+    Timestamp, WasiSnapshotPreview1, Whence,
 };
-use crate::{Error, Exit, GuestMemory, GuestPtr, wasi_stubs};
+use crate::{Error, Exit, GuestMemory, GuestPtr, GuestStr, wasi_stubs};
 
 /// A host with stdio, clocks, random bytes, args and environment, clock-only `poll_oneoff`,
 /// `proc_exit` and `sched_yield`. Build one with [`MinimalHost::builder`].
 ///
-/// What it answers beyond the blocks: `fd_prestat_get` is `EBADF` (there are no preopened
-/// directories, which tells libc and Go start-up code to carry on), and positional I/O and
-/// seeking on fds 0–2 are `ESPIPE`, as on a pipe, so that standard libraries fall back to
-/// `fd_write`. Every other function gets the store's [`Policy`](crate::Policy).
+/// What it answers beyond the blocks: positional I/O and seeking on fds 0–2 are `ESPIPE`, as on a
+/// pipe, so that standard libraries fall back to `fd_write`. Without preopened trees,
+/// `fd_prestat_get` is `EBADF` (which tells libc and Go start-up code to carry on), and the other
+/// file functions answer as if the host did not implement them (the store's
+/// [`Policy`](crate::Policy)). With trees ([`MinimalHostBuilder::preopen`]), [`Files`] answers
+/// them for fds 3 and up: read-only, confined to the trees (`fd_write`, `fd_pwrite`,
+/// `fd_allocate` and `fd_filestat_set_size` on their descriptors are `EBADF`, as on descriptors
+/// open for reading only). The functions that create, change or remove files (`path_*` but
+/// `path_open`, `path_filestat_get` and `path_readlink`), and every other function, get the
+/// store's [`Policy`](crate::Policy).
 #[derive(Debug)]
 pub struct MinimalHost {
     /// fds 0–2.
@@ -53,6 +62,8 @@ pub struct MinimalHost {
     pub args: Vec<String>,
     /// The environment, as `KEY=VALUE`.
     pub env: Vec<String>,
+    /// The preopened read-only trees and the descriptors open in them (fds 3 and up).
+    pub files: Files,
 }
 
 impl Default for MinimalHost {
@@ -73,6 +84,8 @@ impl MinimalHost {
             stderr: Output::buffer(),
             clock: ClockSource::System,
             random: RandomSource::Os,
+            preopens: Vec::new(),
+            max_open: fs::DEFAULT_MAX_OPEN,
         }
     }
 
@@ -97,6 +110,8 @@ pub struct MinimalHostBuilder {
     stderr: Output,
     clock: ClockSource,
     random: RandomSource,
+    preopens: Vec<(String, Tree)>,
+    max_open: usize,
 }
 
 impl MinimalHostBuilder {
@@ -143,15 +158,47 @@ impl MinimalHostBuilder {
         self
     }
 
+    /// Serves `tree`, read-only, as the preopened directory `guest_path` (say `/data`, or `/`
+    /// for the whole of the guest's file system); preopens get fds 3, 4, ... in the order given.
+    pub fn preopen(mut self, guest_path: impl Into<String>, tree: Tree) -> Self {
+        self.preopens.push((guest_path.into(), tree));
+        self
+    }
+
+    /// The most descriptors the guest may open in the trees at once (default
+    /// [`fs::DEFAULT_MAX_OPEN`]); one more is `EMFILE`.
+    pub fn max_open(mut self, n: usize) -> Self {
+        self.max_open = n;
+        self
+    }
+
     /// The host.
     pub fn build(self) -> MinimalHost {
+        let mut files = Files::new().max_open(self.max_open);
+        for (path, tree) in self.preopens {
+            files.preopen(path, tree);
+        }
         MinimalHost {
             stdio: Stdio::new(self.stdin, self.stdout, self.stderr),
             clocks: Clocks::new(self.clock),
             random: Entropy::new(self.random),
             args: self.args,
             env: self.env,
+            files,
         }
+    }
+}
+
+impl MinimalHost {
+    /// Whether file functions go to [`MinimalHost::files`]: with trees, for fds 3 and up.
+    fn serves(&self, fd: Fd) -> bool {
+        fd.raw() > 2 && self.files.has_trees()
+    }
+
+    /// What a file function gets for stdio, or for any fd without trees: the store's policy, as
+    /// before trees existed.
+    fn no_files<T>() -> Result<T, Error<Errno>> {
+        Err(Error::NotImplemented)
     }
 }
 
@@ -162,14 +209,24 @@ impl MinimalHostBuilder {
     environ_sizes_get,
     clock_res_get,
     clock_time_get,
+    fd_advise,
+    fd_allocate,
+    fd_close,
     fd_fdstat_get,
+    fd_filestat_get,
+    fd_filestat_set_size,
     fd_pread,
     fd_prestat_get,
+    fd_prestat_dir_name,
     fd_pwrite,
     fd_read,
+    fd_readdir,
     fd_seek,
     fd_tell,
     fd_write,
+    path_filestat_get,
+    path_open,
+    path_readlink,
     poll_oneoff,
     proc_exit,
     sched_yield,
@@ -214,22 +271,111 @@ impl WasiSnapshotPreview1 for MinimalHost {
         self.clocks.time_get(id)
     }
 
+    fn fd_advise(
+        &mut self,
+        fd: Fd,
+        offset: Filesize,
+        len: Filesize,
+        advice: Advice,
+    ) -> Result<(), Error<Errno>> {
+        if self.serves(fd) {
+            self.files.fd_advise(fd, offset, len, advice)
+        } else if fd.raw() <= 2 {
+            Err(Stdio::not_seekable(fd))
+        } else {
+            Self::no_files()
+        }
+    }
+
+    fn fd_allocate(
+        &mut self,
+        fd: Fd,
+        _offset: Filesize,
+        _len: Filesize,
+    ) -> Result<(), Error<Errno>> {
+        if self.serves(fd) {
+            // Nothing in a tree is open for writing, as `posix_fallocate` on a read-only fd.
+            Err(Errno::Badf.into())
+        } else {
+            Self::no_files()
+        }
+    }
+
+    fn fd_close(&mut self, fd: Fd) -> Result<(), Error<Errno>> {
+        if self.serves(fd) {
+            self.files.fd_close(fd)
+        } else {
+            Self::no_files()
+        }
+    }
+
     fn fd_fdstat_get(&mut self, fd: Fd) -> Result<Fdstat, Error<Errno>> {
-        self.stdio.fd_fdstat_get(fd)
+        if self.serves(fd) {
+            self.files.fd_fdstat_get(fd)
+        } else {
+            self.stdio.fd_fdstat_get(fd)
+        }
+    }
+
+    fn fd_filestat_get(&mut self, fd: Fd) -> Result<Filestat, Error<Errno>> {
+        if self.serves(fd) {
+            return self.files.fd_filestat_get(fd);
+        }
+        if fd.raw() <= 2 && self.files.has_trees() {
+            // A character device, as `fd_fdstat_get` says.
+            return Ok(Filestat {
+                dev: 0,
+                ino: 0,
+                filetype: Filetype::CharacterDevice,
+                nlink: 1,
+                size: 0,
+                atim: 0,
+                mtim: 0,
+                ctim: 0,
+            });
+        }
+        Self::no_files()
+    }
+
+    fn fd_filestat_set_size(&mut self, fd: Fd, _size: Filesize) -> Result<(), Error<Errno>> {
+        if self.serves(fd) {
+            // Nothing in a tree is open for writing, as `ftruncate` on a read-only fd.
+            Err(Errno::Badf.into())
+        } else {
+            Self::no_files()
+        }
     }
 
     fn fd_pread(
         &mut self,
-        _mem: &mut GuestMemory<'_>,
+        mem: &mut GuestMemory<'_>,
         fd: Fd,
-        _iovs: IovecArray,
-        _offset: Filesize,
+        iovs: IovecArray,
+        offset: Filesize,
     ) -> Result<Size, Error<Errno>> {
-        Err(Stdio::not_seekable(fd))
+        if self.serves(fd) {
+            self.files.fd_pread(mem, fd, iovs, offset)
+        } else {
+            Err(Stdio::not_seekable(fd))
+        }
     }
 
-    fn fd_prestat_get(&mut self, _fd: Fd) -> Result<Prestat, Error<Errno>> {
-        Err(Errno::Badf.into())
+    fn fd_prestat_get(&mut self, fd: Fd) -> Result<Prestat, Error<Errno>> {
+        self.files.fd_prestat_get(fd)
+    }
+
+    fn fd_prestat_dir_name(
+        &mut self,
+        mem: &mut GuestMemory<'_>,
+        fd: Fd,
+        path: GuestPtr<u8>,
+        path_len: Size,
+    ) -> Result<(), Error<Errno>> {
+        if self.serves(fd) {
+            self.files.fd_prestat_dir_name(mem, fd, path, path_len)
+        } else {
+            Self::no_files()
+        }
     }
 
     fn fd_pwrite(
@@ -248,20 +394,47 @@ impl WasiSnapshotPreview1 for MinimalHost {
         fd: Fd,
         iovs: IovecArray,
     ) -> Result<Size, Error<Errno>> {
-        self.stdio.fd_read(mem, fd, iovs)
+        if self.serves(fd) {
+            self.files.fd_read(mem, fd, iovs)
+        } else {
+            self.stdio.fd_read(mem, fd, iovs)
+        }
+    }
+
+    fn fd_readdir(
+        &mut self,
+        mem: &mut GuestMemory<'_>,
+        fd: Fd,
+        buf: GuestPtr<u8>,
+        buf_len: Size,
+        cookie: Dircookie,
+    ) -> Result<Size, Error<Errno>> {
+        if self.serves(fd) {
+            self.files.fd_readdir(mem, fd, buf, buf_len, cookie)
+        } else {
+            Self::no_files()
+        }
     }
 
     fn fd_seek(
         &mut self,
         fd: Fd,
-        _offset: Filedelta,
-        _whence: Whence,
+        offset: Filedelta,
+        whence: Whence,
     ) -> Result<Filesize, Error<Errno>> {
-        Err(Stdio::not_seekable(fd))
+        if self.serves(fd) {
+            self.files.fd_seek(fd, offset, whence)
+        } else {
+            Err(Stdio::not_seekable(fd))
+        }
     }
 
     fn fd_tell(&mut self, fd: Fd) -> Result<Filesize, Error<Errno>> {
-        Err(Stdio::not_seekable(fd))
+        if self.serves(fd) {
+            self.files.fd_tell(fd)
+        } else {
+            Err(Stdio::not_seekable(fd))
+        }
     }
 
     fn fd_write(
@@ -271,6 +444,62 @@ impl WasiSnapshotPreview1 for MinimalHost {
         iovs: CiovecArray,
     ) -> Result<Size, Error<Errno>> {
         self.stdio.fd_write(mem, fd, iovs)
+    }
+
+    fn path_filestat_get(
+        &mut self,
+        mem: &mut GuestMemory<'_>,
+        fd: Fd,
+        flags: Lookupflags,
+        path: GuestStr,
+    ) -> Result<Filestat, Error<Errno>> {
+        if self.serves(fd) {
+            self.files.path_filestat_get(mem, fd, flags, path)
+        } else {
+            Self::no_files()
+        }
+    }
+
+    fn path_open(
+        &mut self,
+        mem: &mut GuestMemory<'_>,
+        fd: Fd,
+        dirflags: Lookupflags,
+        path: GuestStr,
+        oflags: Oflags,
+        fs_rights_base: Rights,
+        fs_rights_inheriting: Rights,
+        fdflags: Fdflags,
+    ) -> Result<Fd, Error<Errno>> {
+        if self.serves(fd) {
+            self.files.path_open(
+                mem,
+                fd,
+                dirflags,
+                path,
+                oflags,
+                fs_rights_base,
+                fs_rights_inheriting,
+                fdflags,
+            )
+        } else {
+            Self::no_files()
+        }
+    }
+
+    fn path_readlink(
+        &mut self,
+        mem: &mut GuestMemory<'_>,
+        fd: Fd,
+        path: GuestStr,
+        buf: GuestPtr<u8>,
+        buf_len: Size,
+    ) -> Result<Size, Error<Errno>> {
+        if self.serves(fd) {
+            self.files.path_readlink(mem, fd, path, buf, buf_len)
+        } else {
+            Self::no_files()
+        }
     }
 
     fn poll_oneoff(

@@ -1,0 +1,384 @@
+//! Rust types for WIT types.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use wit_parser::{Handle, Type, TypeDefKind, TypeId};
+
+use super::{Error, MAX_TYPE_DEPTH, Scope, names};
+
+/// The Rust type of a WIT type used in a field, parameter or result.
+pub(super) fn ty(scope: &mut Scope<'_, '_>, ty: &Type) -> Result<TokenStream, Error> {
+    expr(scope, ty, 0)
+}
+
+fn expr(scope: &mut Scope<'_, '_>, ty: &Type, depth: usize) -> Result<TokenStream, Error> {
+    Ok(match ty {
+        Type::Bool => quote!(bool),
+        Type::U8 => quote!(u8),
+        Type::U16 => quote!(u16),
+        Type::U32 => quote!(u32),
+        Type::U64 => quote!(u64),
+        Type::S8 => quote!(i8),
+        Type::S16 => quote!(i16),
+        Type::S32 => quote!(i32),
+        Type::S64 => quote!(i64),
+        Type::F32 => quote!(f32),
+        Type::F64 => quote!(f64),
+        Type::Char => quote!(char),
+        Type::String => quote!(String),
+        Type::ErrorContext => {
+            return Err(Error::new(format!(
+                "{}: `error-context` is not supported (it belongs to the async component model)",
+                scope.generator.at(scope.unit.span)
+            )));
+        }
+        Type::Id(id) => {
+            let def = &scope.resolve().types[*id];
+            if def.name.is_some() {
+                return scope.path_to(*id);
+            }
+            if depth >= MAX_TYPE_DEPTH {
+                return Err(Error::new(format!(
+                    "{}: types nested deeper than {MAX_TYPE_DEPTH}",
+                    scope.generator.at(def.span)
+                )));
+            }
+            anonymous(scope, *id, depth + 1)?
+        }
+    })
+}
+
+/// The Rust type of an anonymous WIT type: `option<T>`, `result<T, E>`, `list<T>`, a tuple or
+/// a handle.
+fn anonymous(scope: &mut Scope<'_, '_>, id: TypeId, depth: usize) -> Result<TokenStream, Error> {
+    let def = &scope.resolve().types[id];
+    Ok(match &def.kind {
+        TypeDefKind::Option(t) => {
+            let t = expr(scope, t, depth)?;
+            quote!(Option<#t>)
+        }
+        TypeDefKind::Result(r) => {
+            let ok = optional(scope, r.ok.as_ref(), depth)?;
+            let err = optional(scope, r.err.as_ref(), depth)?;
+            quote!(Result<#ok, #err>)
+        }
+        TypeDefKind::List(t) => {
+            let t = expr(scope, t, depth)?;
+            quote!(Vec<#t>)
+        }
+        TypeDefKind::Tuple(tuple) => {
+            let types = tuple
+                .types
+                .iter()
+                .map(|t| expr(scope, t, depth))
+                .collect::<Result<Vec<_>, _>>()?;
+            quote!((#(#types,)*))
+        }
+        TypeDefKind::Handle(Handle::Own(resource) | Handle::Borrow(resource)) => {
+            let resource = scope.path_to(*resource)?;
+            scope.uses_resource = true;
+            quote!(Resource<#resource>)
+        }
+        TypeDefKind::Type(t) => expr(scope, t, depth)?,
+        other => return Err(unsupported(scope, id, other.as_str())),
+    })
+}
+
+fn optional(
+    scope: &mut Scope<'_, '_>,
+    ty: Option<&Type>,
+    depth: usize,
+) -> Result<TokenStream, Error> {
+    match ty {
+        Some(t) => expr(scope, t, depth),
+        None => Ok(quote!(())),
+    }
+}
+
+fn unsupported(scope: &Scope<'_, '_>, id: TypeId, kind: &str) -> Error {
+    let def = &scope.resolve().types[id];
+    Error::new(format!(
+        "{}: `{kind}` types are not supported (wasmtime's synchronous component API has no \
+         Rust type for them)",
+        scope.generator.at(def.span)
+    ))
+}
+
+/// The item for the named type `id` of the unit: a struct, an enum, a `flags!`, a resource's
+/// type or an alias.
+pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenStream, Error> {
+    let resolve = scope.resolve();
+    let def = &resolve.types[id];
+    let wit_name = def.name.as_deref().unwrap_or_default();
+    let name = names::camel(wit_name);
+    scope.define(&name, scope.generator.at(def.span));
+    let docs = names::docs(&def.docs);
+    let (handles, floats) = contents(scope, &Type::Id(id), 0)?;
+    // `Resource<R>` has no `Clone` or `PartialEq`, and floats no `Eq`.
+    let derives = match (handles, floats) {
+        (true, _) => quote!(Debug),
+        (false, true) => quote!(Clone, Debug, PartialEq),
+        (false, false) => quote!(Clone, Debug, PartialEq, Eq),
+    };
+    Ok(match &def.kind {
+        TypeDefKind::Record(record) => {
+            scope.uses_derives = true;
+            let mut seen = Vec::new();
+            let fields = record
+                .fields
+                .iter()
+                .map(|field| {
+                    let ident = names::snake(&field.name);
+                    unique(scope, &mut seen, &ident, def.span, wit_name)?;
+                    let docs = names::docs(&field.docs);
+                    let wit = &field.name;
+                    let ty = ty(scope, &field.ty)?;
+                    // The derive names a field as Rust does unless told otherwise.
+                    let rename = if ident == wit {
+                        quote!()
+                    } else {
+                        quote!(#[component(name = #wit)])
+                    };
+                    Ok(quote! {
+                        #docs
+                        #rename
+                        pub #ident: #ty
+                    })
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            quote! {
+                #docs
+                #[derive(ComponentType, Lift, Lower, #derives)]
+                #[component(record)]
+                pub struct #name {
+                    #(#fields,)*
+                }
+            }
+        }
+        TypeDefKind::Variant(variant) => {
+            scope.uses_derives = true;
+            if variant.cases.is_empty() {
+                return Err(Error::new(format!(
+                    "{}: the variant `{wit_name}` has no cases",
+                    scope.generator.at(def.span)
+                )));
+            }
+            let mut seen = Vec::new();
+            let cases = variant
+                .cases
+                .iter()
+                .map(|case| {
+                    let ident = names::camel(&case.name);
+                    unique(scope, &mut seen, &ident, def.span, wit_name)?;
+                    let docs = names::docs(&case.docs);
+                    let wit = &case.name;
+                    let payload = match &case.ty {
+                        Some(t) => {
+                            let t = ty(scope, t)?;
+                            quote!((#t))
+                        }
+                        None => quote!(),
+                    };
+                    Ok(quote! {
+                        #docs
+                        #[component(name = #wit)]
+                        #ident #payload
+                    })
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            quote! {
+                #docs
+                #[derive(ComponentType, Lift, Lower, #derives)]
+                #[component(variant)]
+                pub enum #name {
+                    #(#cases,)*
+                }
+            }
+        }
+        TypeDefKind::Enum(e) => {
+            scope.uses_derives = true;
+            let repr = match e.cases.len() {
+                0 => {
+                    return Err(Error::new(format!(
+                        "{}: the enum `{wit_name}` has no cases",
+                        scope.generator.at(def.span)
+                    )));
+                }
+                1..=0x100 => quote!(u8),
+                0x101..=0x1_0000 => quote!(u16),
+                _ => quote!(u32),
+            };
+            let mut seen = Vec::new();
+            let cases = e
+                .cases
+                .iter()
+                .map(|case| {
+                    let ident = names::camel(&case.name);
+                    unique(scope, &mut seen, &ident, def.span, wit_name)?;
+                    let docs = names::docs(&case.docs);
+                    let wit = &case.name;
+                    Ok(quote! {
+                        #docs
+                        #[component(name = #wit)]
+                        #ident
+                    })
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            quote! {
+                #docs
+                #[derive(ComponentType, Lift, Lower, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+                #[component(enum)]
+                #[repr(#repr)]
+                pub enum #name {
+                    #(#cases,)*
+                }
+            }
+        }
+        TypeDefKind::Flags(flags) => {
+            let mut seen = Vec::new();
+            let consts = flags
+                .flags
+                .iter()
+                .map(|flag| {
+                    let ident = names::shouty(&flag.name);
+                    unique(scope, &mut seen, &ident, def.span, wit_name)?;
+                    let docs = names::docs(&flag.docs);
+                    let wit = &flag.name;
+                    Ok(quote! {
+                        #docs
+                        #[component(name = #wit)]
+                        const #ident;
+                    })
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            // `flags!` takes no attributes on the type, so the WIT's docs of the type itself are
+            // not kept (those of each flag are).
+            quote! {
+                wasmtime::component::flags! {
+                    #name {
+                        #(#consts)*
+                    }
+                }
+            }
+        }
+        TypeDefKind::Resource => {
+            let docs = if def.docs.contents.is_some() {
+                docs
+            } else {
+                names::doc_lines(&format!("The resource `{wit_name}`."))
+            };
+            let note = names::doc_lines(&format!(
+                "\nA type without values: the host's handles are `Resource<{name}>`, and what \
+                 each stands for is the host's to keep."
+            ));
+            quote! {
+                #docs
+                #note
+                pub enum #name {}
+            }
+        }
+        TypeDefKind::Type(t) => {
+            let target = ty(scope, t)?;
+            let docs = if def.docs.contents.is_none()
+                && let Type::Id(of) = t
+                && let Some(name) = &resolve.types[*of].name
+            {
+                let owner = match resolve.types[*of].owner {
+                    wit_parser::TypeOwner::Interface(i) => resolve.id_of(i),
+                    wit_parser::TypeOwner::World(w) => Some(super::world_name(resolve, w)),
+                    wit_parser::TypeOwner::None => None,
+                };
+                names::doc_lines(&format!("The `{name}` of `{}`.", owner.unwrap_or_default()))
+            } else {
+                docs
+            };
+            quote! {
+                #docs
+                pub type #name = #target;
+            }
+        }
+        TypeDefKind::Option(_)
+        | TypeDefKind::Result(_)
+        | TypeDefKind::List(_)
+        | TypeDefKind::Tuple(_)
+        | TypeDefKind::Handle(_) => {
+            let target = anonymous(scope, id, 1)?;
+            quote! {
+                #docs
+                pub type #name = #target;
+            }
+        }
+        other => return Err(unsupported(scope, id, other.as_str())),
+    })
+}
+
+/// Refuses a second field, case or flag of one type with the Rust name of an earlier one.
+fn unique(
+    scope: &Scope<'_, '_>,
+    seen: &mut Vec<String>,
+    ident: &proc_macro2::Ident,
+    span: wit_parser::Span,
+    ty: &str,
+) -> Result<(), Error> {
+    let name = ident.to_string();
+    if seen.contains(&name) {
+        return Err(Error::new(format!(
+            "{}: two members of `{ty}` have the Rust name `{name}`",
+            scope.generator.at(span)
+        )));
+    }
+    seen.push(name);
+    Ok(())
+}
+
+/// Whether a type holds resource handles, and whether it holds floats (which decide the traits a
+/// generated type can derive).
+fn contents(scope: &Scope<'_, '_>, ty: &Type, depth: usize) -> Result<(bool, bool), Error> {
+    let id = match ty {
+        Type::F32 | Type::F64 => return Ok((false, true)),
+        Type::Id(id) => *id,
+        _ => return Ok((false, false)),
+    };
+    let def = &scope.resolve().types[id];
+    if depth >= MAX_TYPE_DEPTH {
+        return Err(Error::new(format!(
+            "{}: types nested deeper than {MAX_TYPE_DEPTH}",
+            scope.generator.at(def.span)
+        )));
+    }
+    let all = |types: &mut dyn Iterator<Item = &Type>| -> Result<(bool, bool), Error> {
+        let mut found = (false, false);
+        for t in types {
+            let (h, f) = contents(scope, t, depth + 1)?;
+            found = (found.0 || h, found.1 || f);
+        }
+        Ok(found)
+    };
+    match &def.kind {
+        TypeDefKind::Handle(_) | TypeDefKind::Resource => Ok((true, false)),
+        TypeDefKind::Record(r) => all(&mut r.fields.iter().map(|f| &f.ty)),
+        TypeDefKind::Variant(v) => all(&mut v.cases.iter().filter_map(|c| c.ty.as_ref())),
+        TypeDefKind::Tuple(t) => all(&mut t.types.iter()),
+        TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => {
+            contents(scope, t, depth + 1)
+        }
+        TypeDefKind::Result(r) => all(&mut r.ok.iter().chain(r.err.iter())),
+        _ => Ok((false, false)),
+    }
+}
+
+/// The definition behind a type, through aliases (`use`d types and `type a = b`).
+pub(super) fn resolved(resolve: &wit_parser::Resolve, ty: &Type) -> Option<TypeId> {
+    let mut ty = *ty;
+    // An alias chain is no longer than the number of types.
+    for _ in 0..=resolve.types.len() {
+        match ty {
+            Type::Id(id) => match &resolve.types[id].kind {
+                TypeDefKind::Type(next) => ty = *next,
+                _ => return Some(id),
+            },
+            _ => return None,
+        }
+    }
+    None
+}
