@@ -1,5 +1,7 @@
-//! Writes the table of spec function names the macro checks against, from the witx spec vendored
-//! in `wasi-stubs-codegen` (`wasi_stubs_codegen::vendored`).
+//! Writes the tables of function names the macro checks against: of the witx specs vendored in
+//! `wasi-stubs-codegen` (`wasi_stubs_codegen::vendored`), and of the interfaces of the WASI 0.2
+//! world `wasi:cli/command` it vendors (`wasi_stubs_codegen::wit::vendored`), from which
+//! `wasi_stubs::p2` is generated.
 
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -26,4 +28,30 @@ fn main() {
     }
     table.push(']');
     std::fs::write(out.join("specs.rs"), table).expect("write specs.rs");
+
+    // The interfaces of `wasi_stubs::p2`, as the generator gives them to Rust items (the world
+    // and WIT are those `wasi-stubs`'s build script generates `p2` from).
+    let world = wasi_stubs_codegen::wit::vendored::WASI_0_2
+        .load(&out.join("wit"), "wasi:cli/command")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut table = String::from("&[\n");
+    for interface in world.summary().unwrap_or_else(|e| panic!("{e}")) {
+        let module = interface
+            .trait_path
+            .strip_suffix("::Host")
+            .unwrap_or_else(|| panic!("{}: a trait not named `Host`", interface.trait_path));
+        let functions: Vec<(String, String)> = interface
+            .drops
+            .into_iter()
+            .chain(interface.functions)
+            .collect();
+        writeln!(
+            table,
+            "    WitInterface {{ instance: {:?}, module: {:?}, functions: &{:?} }},",
+            interface.instance, module, functions
+        )
+        .unwrap();
+    }
+    table.push(']');
+    std::fs::write(out.join("interfaces.rs"), table).expect("write interfaces.rs");
 }

@@ -7,7 +7,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
 use wasi_stubs_codegen::suggest::nearest;
 
-use crate::SPECS;
+use crate::{INTERFACES, SPECS};
 
 /// The forms the attribute takes, for error messages.
 const FORMS: &str = "expected `override(fd_write, ...)` or `module = \"...\"`";
@@ -237,11 +237,14 @@ fn path_last(element: &[TokenTree]) -> Option<&Ident> {
     }
 }
 
-/// Whether `name` is a function of one of the specs.
+/// Whether `name` is a function of one of the specs or WIT interfaces.
 fn is_function(name: &str) -> bool {
     SPECS
         .iter()
         .any(|spec| spec.functions.iter().any(|(_, method)| *method == name))
+        || INTERFACES
+            .iter()
+            .any(|i| i.functions.iter().any(|(_, method)| *method == name))
 }
 
 #[cfg(test)]

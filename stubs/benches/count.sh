@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
-# Instructions per call of each case of the `glue` benchmark, for the floor, the glue and the
-# incumbent, counted by callgrind (deterministic, where times on a shared machine move by ±20 %):
-# the count of a run making CALLS calls less that of a run making none, over CALLS.
+# Instructions per call of each case of a benchmark, for the floor, the glue and the incumbent,
+# counted by callgrind (deterministic, where times on a shared machine move by ±20 %): the count
+# of a run making CALLS calls less that of a run making none, over CALLS.
 #
-#   bash stubs/benches/count.sh            # all cases
+#   bash stubs/benches/count.sh                      # all cases of `glue` (preview1)
 #   bash stubs/benches/count.sh clock_time_get
+#   BENCH=component bash stubs/benches/count.sh      # all cases of `component` (WASI 0.2)
+#   BENCH=component bash stubs/benches/count.sh now
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v valgrind >/dev/null || { echo "count.sh needs valgrind" >&2; exit 2; }
 CALLS=${CALLS:-20000}
-cargo bench -p wasi-stubs --bench glue --no-run 2>/dev/null
-bench=$(ls -t target/release/deps/glue-* | grep -v '\.d$' | head -n 1)
-cases=${1:-fd_write_1x16 fd_write_4x64 clock_time_get random_get_32 args_sizes_get}
+BENCH=${BENCH:-glue}
+case "$BENCH" in
+  glue) all="fd_write_1x16 fd_write_4x64 clock_time_get random_get_32 args_sizes_get" ;;
+  component) all="write_16 now" ;;
+  *) echo "count.sh: no benchmark \`$BENCH\` (glue or component)" >&2; exit 2 ;;
+esac
+cargo bench -p wasi-stubs --bench "$BENCH" --no-run 2>/dev/null
+bench=$(ls -t target/release/deps/"$BENCH"-* | grep -v '\.d$' | head -n 1)
+cases=${1:-$all}
 
 instructions() { # case variant calls
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bench" --count "$1" "$2" "$3" 2>&1 \
     | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
 }
 
-printf '%-16s %8s %8s %10s %11s\n' case floor glue incumbent glue/floor
+printf '%-16s %8s %8s %10s %11s %15s\n' case floor glue incumbent glue/floor incumbent/floor
 for case in $cases; do
   row=()
   for variant in floor glue incumbent; do
@@ -27,5 +35,6 @@ for case in $cases; do
     row+=("$(( (many - zero + CALLS / 2) / CALLS ))")
   done
   ratio=$(awk -v g="${row[1]}" -v f="${row[0]}" 'BEGIN { printf "%.2f", g / f }')
-  printf '%-16s %8s %8s %10s %11s\n' "$case" "${row[0]}" "${row[1]}" "${row[2]}" "$ratio"
+  incumbent=$(awk -v g="${row[2]}" -v f="${row[0]}" 'BEGIN { printf "%.2f", g / f }')
+  printf '%-16s %8s %8s %10s %11s %15s\n' "$case" "${row[0]}" "${row[1]}" "${row[2]}" "$ratio" "$incumbent"
 done

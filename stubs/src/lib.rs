@@ -199,6 +199,10 @@ pub mod preview0 {
 /// `wasi-stubs-codegen` by the same generator as any world (see [`component`] for the default
 /// answers and their policy).
 ///
+/// `#[wasi_stubs(override(now))]` on a host's `impl wasi::clocks::wall_clock::Host` checks the
+/// listed methods against the interface, as for preview1, and records them, by WIT name, as
+/// [`component::Coverage`]`<dyn wasi::clocks::wall_clock::Host>`.
+///
 /// ```no_run
 /// use wasi_stubs::component::Defaults;
 /// use wasi_stubs::p2::wasi;

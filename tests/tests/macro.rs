@@ -1,6 +1,7 @@
 //! `#[wasi_stubs(override(...))]` (and its string spelling, `override = "..."`): what it accepts
 //! and refuses at compile time (trybuild cases under `tests/macro/`, `ident_*` for the identifier
-//! form), and the coverage it records, checked at run time against a guest.
+//! form, `wit_*` on the `Host` traits of `wasi_stubs::p2`), and the coverage it records, checked
+//! at run time against a guest (for WIT interfaces, in `wit_component.rs`).
 
 use wasi_stubs::preview1::{CiovecArray, Errno, Fd, Size, WasiSnapshotPreview1};
 use wasi_stubs::{Coverage, Error, GuestMemory, Policy, wasi_stubs};
