@@ -28,6 +28,8 @@ use wasmtime::{
     Val, WasmParams, WasmResults,
 };
 
+pub mod component;
+
 use crate::preview1::WasiSnapshotPreview1;
 use crate::{Ctx, Error, Exit, Policy, preview0, preview1};
 

@@ -5,6 +5,8 @@
 //! [`crate::string_table_sizes`] for args and environment. [`MinimalHost`] composes them into the
 //! host that a guest's language runtime needs to start, print, read the time, draw random
 //! numbers, sleep and exit; every other function gets the store's default policy.
+//! [`MinimalComponentHost`] is the same host, from the same blocks and builder, for components
+//! of `wasi:cli/command` (WASI 0.2).
 //!
 //! ```no_run
 //! use wasi_stubs::host::{ClockSource, MinimalHost, Output, RandomSource};
@@ -19,12 +21,16 @@
 //! ```
 
 mod clock;
+mod component;
 pub mod fs;
 mod poll;
 mod random;
 mod stdio;
 
 pub use clock::{ClockSource, Clocks, VIRTUAL_MONOTONIC_START};
+pub use component::{
+    DEFAULT_MAX_HANDLES, MAX_RANDOM_BYTES, MinimalComponentHost, READ_CHUNK, WRITE_PERMIT,
+};
 pub use fs::{Files, MemoryTree, Tree};
 pub use poll::poll_oneoff;
 pub use random::{Entropy, RandomSource};

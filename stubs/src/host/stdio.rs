@@ -190,6 +190,15 @@ impl Stdio {
         &self.stdin[self.read..]
     }
 
+    /// Reads up to `max` bytes of stdin, as consumed: empty at end-of-file. What a component's
+    /// `input-stream` reads.
+    pub fn read_stdin(&mut self, max: usize) -> &[u8] {
+        let start = self.read;
+        let n = max.min(self.stdin.len() - start);
+        self.read += n;
+        &self.stdin[start..start + n]
+    }
+
     /// `fd_write`: fds 1 and 2, `EBADF` otherwise.
     pub fn fd_write(
         &mut self,
