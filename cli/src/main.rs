@@ -38,7 +38,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run a guest on the minimal host: a command to its exit code, or a reactor's export
+    /// Run a guest on the minimal host: a command (module or component) to its exit code, or a
+    /// reactor's export
     Run(run::Args),
     /// List a guest's imports and what a host answers to each; fail on a policy
     Audit(audit::Args),

@@ -5,7 +5,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use wasi_stubs::host::{ClockSource, MinimalHost, Output, RandomSource, Tree};
+use wasi_stubs::component::Policy as ComponentPolicy;
+use wasi_stubs::host::{
+    ClockSource, MinimalComponentHost, MinimalHost, MinimalHostBuilder, Output, RandomSource, Tree,
+};
+use wasi_stubs::lifecycle::component::{self, ComponentGuest};
 use wasi_stubs::lifecycle::{self, Guest, Kind, Limits, RunError};
 use wasi_stubs::wasmtime::{self, Func, Linker, Store, Val, ValType};
 use wasi_stubs::{Ctx, Exit, Policy};
@@ -27,11 +31,13 @@ use crate::policy::{BadInputArg, PolicyArg};
 Exit status: the guest's exit code (0 when `_start` returns, the code of `proc_exit` otherwise; \
 codes above 255 become 255); 2 when the guest cannot run (bad file, usage, imports this host does \
 not define or links with another type, a `_start`/`_initialize` of the wrong type, a shared \
-memory, a reactor that exits from `_initialize` before --invoke); 124 on --timeout; 125 on \
+memory, a reactor that exits from `_initialize` before --invoke, an option that does not apply \
+to a component); 124 on --timeout; 125 on \
 --fuel; 134 when the guest traps.")]
 pub struct Args {
     /// The guest: a core wasm module (binary or text), a command (exports `_start`), a reactor
-    /// (exports `_initialize`) or a library (neither)
+    /// (exports `_initialize`) or a library (neither); or a component (a command exports
+    /// `wasi:cli/run`), run on the minimal host for `wasi:cli/command`
     #[arg(value_name = "GUEST.wasm")]
     guest: PathBuf,
 
@@ -220,10 +226,13 @@ pub fn run(args: Args) -> Result<u8> {
     }
     let engine = wasmtime::Engine::new(&config)
         .map_err(|e| input(format!("cannot set up the engine: {e:#}")))?;
-    let linker = lifecycle::linker::<MinimalHost>(&engine)
-        .map_err(|e| input(format!("cannot link the minimal host: {e:#}")))?;
     let ran = Ran { path };
     let bytes = crate::audit::read_guest(path)?;
+    if wasmparser::Parser::is_component(&bytes) {
+        return run_component(args, &engine, &limits, &bytes);
+    }
+    let linker = lifecycle::linker::<MinimalHost>(&engine)
+        .map_err(|e| input(format!("cannot link the minimal host: {e:#}")))?;
     // A guest that cannot link fails before it is compiled: in milliseconds, not after the
     // minute a large guest takes to compile.
     if !args.trap_unknown_imports {
@@ -240,27 +249,7 @@ pub fn run(args: Args) -> Result<u8> {
         )));
     }
 
-    let name = path
-        .file_name()
-        .unwrap_or(path.as_os_str())
-        .to_string_lossy()
-        .into_owned();
-    let mut builder = MinimalHost::builder()
-        .args(
-            std::iter::once(name)
-                .chain(args.args)
-                .chain(args.guest_args),
-        )
-        .stdout(Output::inherit_stdout())
-        .stderr(Output::inherit_stderr())
-        .clock(args.clock)
-        .random(match args.seed {
-            Some(seed) => RandomSource::Seeded(seed),
-            None => RandomSource::Os,
-        });
-    for (key, value) in &args.env {
-        builder = builder.env(key, value);
-    }
+    let mut builder = host_builder(&args);
     for (guest_path, tree) in trees(&args.dirs, &args.dir_tars)? {
         builder = builder.preopen(guest_path, tree);
     }
@@ -315,6 +304,116 @@ pub fn run(args: Args) -> Result<u8> {
     }
     crate::emit(&out)?;
     Ok(0)
+}
+
+/// The minimal host's settings from the command line, for a module and a component alike: args
+/// (the guest file's name first), env, stdout and stderr inherited, the clock and the random
+/// source.
+fn host_builder(args: &Args) -> MinimalHostBuilder {
+    let path = &args.guest;
+    let name = path
+        .file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned();
+    let mut builder = MinimalHost::builder()
+        .args(
+            std::iter::once(name)
+                .chain(args.args.iter().cloned())
+                .chain(args.guest_args.iter().cloned()),
+        )
+        .stdout(Output::inherit_stdout())
+        .stderr(Output::inherit_stderr())
+        .clock(args.clock)
+        .random(match args.seed {
+            Some(seed) => RandomSource::Seeded(seed),
+            None => RandomSource::Os,
+        });
+    for (key, value) in &args.env {
+        builder = builder.env(key, value);
+    }
+    builder
+}
+
+/// Runs a component on [`MinimalComponentHost`]: a command (it exports `wasi:cli/run`) to its
+/// exit code; another component is instantiated (its start-up runs) and the run ends with 0.
+/// The options that mean nothing for a component are refused rather than ignored.
+fn run_component(
+    args: Args,
+    engine: &wasmtime::Engine,
+    limits: &Limits,
+    bytes: &[u8],
+) -> Result<u8> {
+    let path = &args.guest;
+    let file = path.display();
+    let refuse = |option: &str, why: &str| -> Result<u8> {
+        Err(input(format!("{file}: a component: {option} {why}")))
+    };
+    if !args.dirs.is_empty() || !args.dir_tars.is_empty() {
+        return refuse(
+            "--dir and --dir-tar",
+            "are served to core modules only (a component gets no preopens)",
+        );
+    }
+    if args.trace {
+        return refuse(
+            "--trace",
+            "traces preview1 calls only (WIT calls are not traced yet)",
+        );
+    }
+    if args.bad_input != BadInputArg::Errno {
+        return refuse(
+            "--bad-input",
+            "applies to core modules only (the canonical ABI checks a component's arguments)",
+        );
+    }
+    let policy = match args.policy {
+        PolicyArg::Nosys => ComponentPolicy::DEFAULT,
+        PolicyArg::Trap => ComponentPolicy::TRAP,
+        // A bad descriptor where the error type has one, else the usual cases.
+        PolicyArg::Badf => ComponentPolicy::default().cases(
+            std::iter::once("bad-descriptor")
+                .chain(wasi_stubs::component::DEFAULT_CASES.iter().copied()),
+        ),
+        PolicyArg::Log => {
+            return refuse(
+                "--policy log",
+                "applies to core modules only (use nosys, badf or trap)",
+            );
+        }
+    };
+    let guest = ComponentGuest::new(engine, bytes).map_err(|e| {
+        let message = match e {
+            RunError::Compile(e) => one_line(&format!("{e:#}")),
+            other => other.to_string(),
+        };
+        input(format!("{file}: {message}"))
+    })?;
+    if args.invoke.is_some() {
+        return refuse(
+            "--invoke",
+            if guest.is_command() {
+                "needs a reactor or a library, and this is a command (it exports wasi:cli/run)"
+            } else {
+                "calls core modules' exports only (a component's exports are not called from the \
+                 command line yet)"
+            },
+        );
+    }
+    let linker = component::linker::<MinimalComponentHost>(engine)
+        .map_err(|e| input(format!("cannot link the minimal component host: {e:#}")))?;
+    let host = host_builder(&args).build_component().with_policy(policy);
+    let ran = Ran { path };
+    if guest.is_command() {
+        return match guest.run(&linker, host, limits) {
+            Ok(exited) => Ok(exit_code(exited.code)),
+            Err(e) => ran.failed(e),
+        };
+    }
+    match guest.instantiate(&linker, host, limits) {
+        Ok(_) => Ok(0),
+        Err(e) => ran.failed(e),
+    }
 }
 
 /// The largest tar archive `--dir-tar` reads.

@@ -1,0 +1,350 @@
+//! `wasi-stubs run` on components, and the Go must-show of components on the minimal host: the
+//! committed Go `GOOS=wasip1` command (`tests/guests/go-hello`) made a component here with
+//! wasmtime 48's preview1 command adapter by `wit-component`, run by the binary and through
+//! `wasi_stubs::lifecycle::component` on `MinimalComponentHost`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::{fixture, run_guest, stderr, stdout, write_in};
+use wasi_preview1_component_adapter_provider::{
+    WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+};
+use wasi_stubs::host::{ClockSource, MinimalComponentHost, RandomSource};
+use wasi_stubs::lifecycle::Limits;
+use wasi_stubs::lifecycle::component::ComponentGuest;
+
+/// A wasip1 command module made a component with the preview1 command adapter.
+fn adapt(module: &[u8]) -> Vec<u8> {
+    wit_component::ComponentEncoder::default()
+        .module(module)
+        .unwrap()
+        .adapter(
+            WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME,
+            WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+        )
+        .unwrap()
+        .validate(true)
+        .encode()
+        .unwrap()
+}
+
+/// The Go guest as a component, written to `dir`.
+fn go_component(dir: &Path) -> PathBuf {
+    let module = std::fs::read(fixture("go-hello.wasm")).unwrap();
+    write_in(dir, "go-hello.component.wasm", adapt(&module))
+}
+
+/// A component in WebAssembly text.
+fn wat_component(dir: &Path, name: &str, text: &str) -> PathBuf {
+    write_in(dir, name, wat::parse_str(text).unwrap())
+}
+
+/// The exit code of the Go guest as a component. The guest calls `os.Exit(3)`, which is
+/// `proc_exit(3)`, and wasmtime 48's preview1 command adapter turns any code but 0 into
+/// `wasi:cli/exit.exit(err)`: the code 3 is lost in the adapter (the host answers
+/// `exit-with-code` with its code, see `component_exit_codes_from_run_and_exit`), and the run
+/// ends with 1, as under `wasmtime run`.
+const GO_EXIT: i32 = 1;
+
+/// The realtime clock of the virtual clock in these tests: 2023-11-14T22:13:20.5Z.
+const NOW: u64 = 1_700_000_000_500_000_000;
+
+/// What the Go guest prints with `args` (the program's name first), GREETING=`greeting`, the
+/// realtime clock at [`NOW`] and the random line `random`.
+fn go_stdout(args: &str, greeting: &str, random: &str) -> String {
+    format!(
+        "hello from go\n\
+         args: [{args}]\n\
+         GREETING={greeting}\n\
+         now: {NOW}\n\
+         slept: 10s\n\
+         random: {random}\n"
+    )
+}
+
+/// The random line of a run with the seed, checked to be 16 hexadecimal digits.
+fn random_line(out: &str) -> String {
+    let line = out
+        .lines()
+        .find_map(|l| l.strip_prefix("random: "))
+        .unwrap_or_else(|| panic!("a random line: {out}"));
+    assert_eq!(line.len(), 16, "{line}");
+    assert!(line.bytes().all(|b| b.is_ascii_hexdigit()), "{line}");
+    line.to_string()
+}
+
+#[test]
+fn go_component_runs_with_args_env_virtual_clock_seed_and_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let guest = go_component(dir.path());
+    // The run (compiling aside) has 5 s of wall time: the guest's 10 s sleep is virtual and
+    // ends at once, or the run would stop with 124.
+    let args = [
+        "--timeout",
+        "5",
+        "--clock",
+        &format!("virtual:{NOW}"),
+        "--seed",
+        "7",
+        "--env",
+        "GREETING=bonjour",
+        "--arg",
+        "one",
+        "--",
+        "two",
+        "--three",
+    ];
+    let first = run_guest(&guest, args);
+    assert_eq!(first.status.code(), Some(GO_EXIT), "{}", stderr(&first));
+    let out = stdout(&first);
+    let random = random_line(&out);
+    assert_eq!(
+        out,
+        go_stdout(
+            "go-hello.component.wasm one two --three",
+            "bonjour",
+            &random
+        )
+    );
+    assert_eq!(stderr(&first), "warning: to stderr\n");
+
+    // The same options, the same bytes; another seed, other random bytes.
+    let second = run_guest(&guest, args);
+    assert_eq!(second.status.code(), Some(GO_EXIT));
+    assert_eq!(second.stdout, first.stdout);
+    assert_eq!(second.stderr, first.stderr);
+    let mut other_seed = args;
+    other_seed[5] = "8";
+    let other = run_guest(&guest, other_seed);
+    assert_eq!(other.status.code(), Some(GO_EXIT));
+    assert_ne!(random_line(&stdout(&other)), random);
+}
+
+#[test]
+fn go_component_on_the_lifecycle_api_is_deterministic() {
+    let module = std::fs::read(fixture("go-hello.wasm")).unwrap();
+    let component = adapt(&module);
+    // 5 s of wall time for a guest that sleeps 10 s: the virtual clock does not wait.
+    let limits = Limits::default().timeout(Duration::from_secs(5));
+    let engine = wasi_stubs::lifecycle::engine(&limits).unwrap();
+    let guest = ComponentGuest::new(&engine, &component).unwrap();
+    assert!(guest.is_command());
+    let linker = guest.linker::<MinimalComponentHost>().unwrap();
+    let run = || {
+        let host = MinimalComponentHost::builder()
+            .args(["go-hello", "x"])
+            .clock(ClockSource::Virtual(NOW))
+            .random(RandomSource::Seeded(42))
+            .build_component();
+        let started = Instant::now();
+        let exited = guest.run(&linker, host, &limits).unwrap();
+        assert!(started.elapsed() < Duration::from_secs(8));
+        assert_eq!(i64::from(exited.code), i64::from(GO_EXIT));
+        assert_eq!(exited.host.stderr(), b"warning: to stderr\n");
+        exited.host.stdout().to_vec()
+    };
+    let first = run();
+    let out = String::from_utf8(first.clone()).unwrap();
+    let random = random_line(&out);
+    assert_eq!(out, go_stdout("go-hello x", "", &random));
+    assert_eq!(run(), first);
+}
+
+#[test]
+fn go_component_with_the_system_clock_sleeps_and_times_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let guest = go_component(dir.path());
+    // A real 10 s sleep, stopped by the time limit (compiling is not counted): 124, as for a
+    // module.
+    let o = run_guest(&guest, ["--timeout", "0.5"]);
+    assert_eq!(o.status.code(), Some(124), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("hello from go\n"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("stopped after the time limit of 0.5s"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn go_component_out_of_fuel_and_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let guest = go_component(dir.path());
+    let o = run_guest(&guest, ["--clock", "virtual", "--fuel", "1000"]);
+    assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
+    assert!(stderr(&o).contains("used up its fuel (1000 units)"));
+    // Go's runtime reserves more than 1 MiB of linear memory.
+    let o = run_guest(&guest, ["--clock", "virtual", "--max-memory", "1Mi"]);
+    assert_ne!(o.status.code(), Some(GO_EXIT), "{}", stderr(&o));
+    assert_ne!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn trap_policy_stops_the_go_component_at_the_first_function_the_host_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let guest = go_component(dir.path());
+    // The adapter lists the preopens when it starts: `get-directories` is a default answer.
+    let o = run_guest(&guest, ["--clock", "virtual", "--policy", "trap"]);
+    assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
+    assert!(stderr(&o).contains("get-directories"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    // nosys and badf answer it: the guest runs to its exit.
+    for policy in ["nosys", "badf"] {
+        let o = run_guest(&guest, ["--clock", "virtual", "--policy", policy]);
+        assert_eq!(o.status.code(), Some(GO_EXIT), "{policy}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn component_exit_codes_from_run_and_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    // `run` returning err: exit code 1, as wasmtime.
+    let err = wat_component(
+        dir.path(),
+        "err.wat",
+        r#"(component
+             (core module $m (func (export "run") (result i32) i32.const 1))
+             (core instance $i (instantiate $m))
+             (func $run (result (result)) (canon lift (core func $i "run")))
+             (instance $r (export "run" (func $run)))
+             (export "wasi:cli/run@0.2.0" (instance $r)))"#,
+    );
+    let o = run_guest(&err, ["--no-cache"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let ok = wat_component(
+        dir.path(),
+        "ok.wat",
+        r#"(component
+             (core module $m (func (export "run") (result i32) i32.const 0))
+             (core instance $i (instantiate $m))
+             (func $run (result (result)) (canon lift (core func $i "run")))
+             (instance $r (export "run" (func $run)))
+             (export "wasi:cli/run@0.2.3" (instance $r)))"#,
+    );
+    let o = run_guest(&ok, Vec::<&str>::new());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // `wasi:cli/exit.exit-with-code(300)`: above 255 is 255.
+    let exit = wat_component(
+        dir.path(),
+        "exit.wat",
+        r#"(component
+             (import "wasi:cli/exit@0.2.12" (instance $exit
+               (export "exit-with-code" (func (param "status-code" u8)))))
+             (core func $exit (canon lower (func $exit "exit-with-code")))
+             (core module $m
+               (import "" "exit" (func $exit (param i32)))
+               (func (export "run") (result i32) i32.const 77 call $exit unreachable))
+             (core instance $i (instantiate $m (with "" (instance (export "exit" (func $exit))))))
+             (func $run (result (result)) (canon lift (core func $i "run")))
+             (instance $r (export "run" (func $run)))
+             (export "wasi:cli/run@0.2.12" (instance $r)))"#,
+    );
+    let o = run_guest(&exit, Vec::<&str>::new());
+    assert_eq!(o.status.code(), Some(77), "{}", stderr(&o));
+    // A trap: 134, with the message.
+    let trap = wat_component(
+        dir.path(),
+        "trap.wat",
+        r#"(component
+             (core module $m (func (export "run") (result i32) unreachable))
+             (core instance $i (instantiate $m))
+             (func $run (result (result)) (canon lift (core func $i "run")))
+             (instance $r (export "run" (func $run)))
+             (export "wasi:cli/run@0.2.0" (instance $r)))"#,
+    );
+    let o = run_guest(&trap, Vec::<&str>::new());
+    assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
+    assert!(stderr(&o).contains("unreachable"), "{}", stderr(&o));
+    // A component that is not a command is instantiated, and that is all.
+    let empty = write_in(dir.path(), "empty.wasm", b"\0asm\x0d\x00\x01\x00");
+    let o = run_guest(&empty, Vec::<&str>::new());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+/// The one-line `error: FILE: ...` and exit status 2 of a component that cannot run.
+fn assert_refused(o: &std::process::Output, file: &Path, words: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with(&format!("error: {}: ", file.display())),
+        "{err}"
+    );
+    assert!(err.contains(words), "`{words}`: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn component_imports_the_host_lacks_are_refused_or_trap() {
+    let dir = tempfile::tempdir().unwrap();
+    let guest = wat_component(
+        dir.path(),
+        "unknown.wat",
+        r#"(component
+             (import "example:foo/bar" (instance $bar (export "baz" (func))))
+             (core module $m (func (export "run") (result i32) i32.const 0))
+             (core instance $i (instantiate $m))
+             (func $run (result (result)) (canon lift (core func $i "run")))
+             (instance $r (export "run" (func $run)))
+             (export "wasi:cli/run@0.2.0" (instance $r)))"#,
+    );
+    let o = run_guest(&guest, Vec::<&str>::new());
+    assert_refused(&o, &guest, "example:foo/bar");
+    assert!(stderr(&o).contains("--trap-unknown-imports"));
+    // Defined as traps, never called: the run goes on.
+    let o = run_guest(&guest, ["--trap-unknown-imports"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // An import of another type than WASI's.
+    let wrong = wat_component(
+        dir.path(),
+        "wrong.wat",
+        r#"(component
+             (import "wasi:cli/environment@0.2.0" (instance
+               (export "get-arguments" (func (result u32))))))"#,
+    );
+    let o = run_guest(&wrong, Vec::<&str>::new());
+    assert_refused(&o, &wrong, "get-arguments");
+}
+
+#[test]
+fn options_that_do_not_apply_to_components_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let guest = go_component(dir.path());
+    let tree = tempfile::tempdir().unwrap();
+    let tree = tree.path().to_str().unwrap().to_string();
+    for (options, words) in [
+        (vec!["--dir", tree.as_str()], "--dir"),
+        (vec!["--trace"], "--trace"),
+        (vec!["--bad-input", "trap"], "--bad-input"),
+        (vec!["--policy", "log"], "--policy log"),
+        (vec!["--invoke", "run"], "a command"),
+    ] {
+        let o = run_guest(&guest, &options);
+        assert_refused(&o, &guest, words);
+        assert!(stdout(&o).is_empty(), "{options:?}");
+    }
+    let library = write_in(dir.path(), "library.wasm", b"\0asm\x0d\x00\x01\x00");
+    let o = run_guest(&library, ["--invoke", "f"]);
+    assert_refused(&o, &library, "--invoke");
+}
+
+#[test]
+fn broken_components_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let go = go_component(dir.path());
+    let bytes = std::fs::read(&go).unwrap();
+    for (name, contents) in [
+        ("truncated.wasm", bytes[..bytes.len() / 2].to_vec()),
+        (
+            "garbage.wasm",
+            b"\0asm\x0d\x00\x01\x00\x7f\x7f\x7f".to_vec(),
+        ),
+    ] {
+        let path = write_in(dir.path(), name, contents);
+        let o = run_guest(&path, ["--no-cache"]);
+        assert_refused(&o, &path, "");
+    }
+}
