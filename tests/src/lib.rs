@@ -1,6 +1,7 @@
 //! Shared pieces of the integration tests: a host that records what it receives and answers
 //! deterministically, and a helper to run WAT or wasm guests on it.
 
+pub mod components;
 pub mod counting;
 pub mod fuzz;
 

@@ -8,9 +8,6 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use wasi_preview1_component_adapter_provider::{
-    WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
-};
 use wasi_stubs::component::{Answer, NotImplemented, Policy};
 use wasi_stubs::host::{
     ClockSource, Entropy, MinimalComponentHost, Output, RandomSource, VIRTUAL_MONOTONIC_START,
@@ -18,7 +15,7 @@ use wasi_stubs::host::{
 use wasi_stubs::lifecycle::component::ComponentGuest;
 use wasi_stubs::lifecycle::{Exited, Limits, RunError, engine};
 use wasi_stubs_codegen::wit::vendored::WASI_0_2;
-use wit_component::{ComponentEncoder, StringEncoding, embed_component_metadata};
+use wasi_stubs_tests::components::{adapt_command, encode};
 
 const RUST_GUEST: &[u8] = include_bytes!("../guests/fixtures/rust-component.wasm");
 
@@ -82,21 +79,9 @@ fn command(run: &str) -> Vec<u8> {
     let wat = format!(
         "{PRELUDE}\n  (func (export \"wasi:cli/run@0.2.12#run\") (result i32)\n{run}\n  ))"
     );
-    let mut module = wat::parse_str(&wat).unwrap_or_else(|e| panic!("{e}\n{wat}"));
+    let module = wat::parse_str(&wat).unwrap_or_else(|e| panic!("{e}\n{wat}"));
     let world = world();
-    embed_component_metadata(
-        &mut module,
-        world.resolve(),
-        world.id(),
-        StringEncoding::UTF8,
-    )
-    .unwrap();
-    ComponentEncoder::default()
-        .module(&module)
-        .unwrap()
-        .validate(true)
-        .encode()
-        .unwrap()
+    encode(module, world.resolve(), world.id())
 }
 
 /// Runs `component` on `host` under `limits`.
@@ -357,17 +342,7 @@ fn a_component_without_run_is_not_a_command() {
 
 /// The real Rust guest, adapted.
 fn adapted_rust_guest() -> Vec<u8> {
-    ComponentEncoder::default()
-        .module(RUST_GUEST)
-        .unwrap()
-        .adapter(
-            WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME,
-            WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
-        )
-        .unwrap()
-        .validate(true)
-        .encode()
-        .unwrap()
+    adapt_command(RUST_GUEST)
 }
 
 #[test]

@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 use wasi_stubs::component::Defaults;
 use wasi_stubs::p2::wasi;
 use wasi_stubs_codegen::wit::vendored::WASI_0_2;
+use wasi_stubs_tests::components::encode;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
-use wit_component::{ComponentEncoder, StringEncoding, dummy_module, embed_component_metadata};
+use wit_component::dummy_module;
 use wit_parser::{LiftLowerAbi, ManglingAndAbi};
 
 /// A host that implements nothing: every function answers its default.
@@ -59,14 +60,8 @@ fn temp_dir(name: &str) -> PathBuf {
 fn command_component(dir: &Path) -> Vec<u8> {
     let world = wasi_stubs_codegen::wit::load(dir, "wasi:cli/command").unwrap();
     let (resolve, id) = (world.resolve(), world.id());
-    let mut module = dummy_module(resolve, id, ManglingAndAbi::Legacy(LiftLowerAbi::Sync));
-    embed_component_metadata(&mut module, resolve, id, StringEncoding::UTF8).unwrap();
-    ComponentEncoder::default()
-        .module(&module)
-        .unwrap()
-        .validate(true)
-        .encode()
-        .unwrap()
+    let module = dummy_module(resolve, id, ManglingAndAbi::Legacy(LiftLowerAbi::Sync));
+    encode(module, resolve, id)
 }
 
 fn instantiate(bytes: &[u8]) -> (Engine, Component) {
@@ -517,14 +512,8 @@ fn a_guest_calling_every_function_of_the_world_gets_its_documented_default() {
         .push_str("caller.wit", &caller)
         .unwrap_or_else(|e| panic!("{e:#}\n{caller}"));
     let caller = resolve.select_world(&[caller], Some("caller")).unwrap();
-    let mut module = wat::parse_str(&wat).unwrap_or_else(|e| panic!("{e}\n{wat}"));
-    embed_component_metadata(&mut module, &resolve, caller, StringEncoding::UTF8).unwrap();
-    let bytes = ComponentEncoder::default()
-        .module(&module)
-        .unwrap()
-        .validate(true)
-        .encode()
-        .unwrap();
+    let module = wat::parse_str(&wat).unwrap_or_else(|e| panic!("{e}\n{wat}"));
+    let bytes = encode(module, &resolve, caller);
 
     let engine = Engine::default();
     let component = Component::new(&engine, &bytes).unwrap();

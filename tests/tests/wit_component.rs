@@ -14,9 +14,6 @@
 //! with `Policy::TRAP` proves that it is the only one (`RELIED_ON`): the guest's environment is
 //! never asked for (`get-environment`).
 
-use wasi_preview1_component_adapter_provider::{
-    WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
-};
 use wasi_stubs::component::{Answer, Coverage, Defaults, NotImplemented, Policy};
 use wasi_stubs::p2::wasi;
 use wasi_stubs::p2::wasi::clocks::wall_clock::Datetime;
@@ -135,17 +132,7 @@ defaults!(
 
 /// The guest module made a component with the preview1 command adapter.
 fn component() -> Vec<u8> {
-    wit_component::ComponentEncoder::default()
-        .module(GUEST)
-        .unwrap()
-        .adapter(
-            WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME,
-            WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
-        )
-        .unwrap()
-        .validate(true)
-        .encode()
-        .unwrap()
+    wasi_stubs_tests::components::adapt_command(GUEST)
 }
 
 /// Runs the component through `wasi:cli/run.run` on a host with `policy`: the host afterwards,

@@ -13,9 +13,10 @@ use std::path::Path;
 use sink::example::base::errors;
 use sink::example::sink::shapes::{self, ErrorCode, Point, StreamError};
 use wasi_stubs::component::{Answer, Cases, Defaults, NotImplemented, Policy};
+use wasi_stubs_tests::components::encode;
 use wasmtime::component::{Component, Linker, Resource};
 use wasmtime::{Engine, Store};
-use wit_component::{ComponentEncoder, StringEncoding, dummy_module, embed_component_metadata};
+use wit_component::dummy_module;
 use wit_parser::{LiftLowerAbi, ManglingAndAbi, Resolve, WorldId};
 
 /// A host that implements a few functions and takes every other default.
@@ -58,16 +59,10 @@ fn package() -> std::path::PathBuf {
 /// The component of a core module for `world`: the module's own, or the dummy module that
 /// imports every function of the world.
 fn component(resolve: &Resolve, world: WorldId, module: Option<Vec<u8>>) -> Vec<u8> {
-    let mut module = module.unwrap_or_else(|| {
+    let module = module.unwrap_or_else(|| {
         dummy_module(resolve, world, ManglingAndAbi::Legacy(LiftLowerAbi::Sync))
     });
-    embed_component_metadata(&mut module, resolve, world, StringEncoding::UTF8).unwrap();
-    ComponentEncoder::default()
-        .module(&module)
-        .unwrap()
-        .validate(true)
-        .encode()
-        .unwrap()
+    encode(module, resolve, world)
 }
 
 fn linker(engine: &Engine) -> Linker<Host> {
