@@ -28,6 +28,8 @@ pub enum ErrorKind {
     NotWasm,
     /// The input is a WebAssembly component (layer 1), not a core module.
     Component,
+    /// The component does not decode or validate (wasmtime's message).
+    InvalidComponent(String),
     /// The header names a binary version other than 1.
     UnsupportedVersion(u32),
     /// The input ends in the middle of the module.
@@ -93,6 +95,7 @@ impl fmt::Display for Error {
             ErrorKind::Component => f.write_str(
                 "a WebAssembly component, not a core module (wasip1 guests are core modules)",
             )?,
+            ErrorKind::InvalidComponent(m) => write!(f, "invalid component: {m}")?,
             ErrorKind::UnsupportedVersion(v) => {
                 write!(f, "unsupported WebAssembly binary version {v:#x}")?
             }

@@ -71,14 +71,28 @@
 //! | `duplicate_of` | number or null | for a repeated import: the index of the first |
 //!
 //! Fields are only ever added within a schema version.
+//!
+//! # Components
+//!
+//! [`audit_component`] reads a component's imports (with wasmtime) against a [`ComponentHost`]
+//! (the `wasi:cli/command` interfaces of `wasi_stubs::p2` and the overrides a host declares with
+//! `#[wasi_stubs(override(...))]`), giving each imported function a [`ComponentStatus`]:
+//! overridden, default (with the answer [`wasi_stubs::component::Policy::default_answer`] names),
+//! unknown, or wrong type (found by wasmtime's typecheck against the linker of `wasi_stubs::p2`).
+//! Its JSON is layout [`COMPONENT_SCHEMA`] = 2, described in the README.
 
 #![forbid(unsafe_code)]
 
+mod component;
 mod error;
 mod guest;
 mod report;
 mod spec;
 
+pub use component::{
+    COMPONENT_SCHEMA, ComponentFunction, ComponentHost, ComponentImport, ComponentReport,
+    ComponentStatus, HostInterface, audit_component,
+};
 pub use error::{Error, ErrorKind};
 pub use guest::{Guest, GuestKind, Import, ImportType, MAX_GUEST_BYTES, Signature, ValType};
 pub use report::{

@@ -302,6 +302,50 @@ where
     ))
 }
 
+/// The shape of a WIT function's result, as far as its default answer goes: what
+/// [`Policy::default_answer`] needs to name the answer without the generated types (the audit
+/// reads it from a component's import types).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResultShape {
+    /// `result<_, E>` with `E` an `enum` or `variant`: `E`'s name and its cases that carry no
+    /// payload.
+    ErrorCases {
+        /// The name of `E` (`error-code`).
+        error: String,
+        /// Its cases without a payload, in order.
+        cases: Vec<String>,
+    },
+    /// `result<_>` without an error type.
+    ErrorUnit,
+    /// `option<_>`.
+    Option,
+    /// `list<_>`.
+    List,
+    /// Anything else: no result, a number, a string, a resource, a record, `result<_, string>`.
+    Other,
+}
+
+impl Policy {
+    /// What `function` (`interface@version#function`) answers when the host does not implement
+    /// it and its result has `shape`, by the rule of the [module docs](self), for people:
+    /// `error-code.unsupported`, `error`, `none`, `empty` or `trap`.
+    pub fn default_answer(&self, function: &str, shape: &ResultShape) -> String {
+        if *self.answer(function) == Answer::Trap {
+            return "trap".into();
+        }
+        match shape {
+            ResultShape::ErrorCases { error, cases } => self
+                .cases_for(function)
+                .and_then(|names| names.into_iter().find(|n| cases.iter().any(|c| c == n)))
+                .map_or_else(|| "trap".into(), |case| format!("{error}.{case}")),
+            ResultShape::ErrorUnit => "error".into(),
+            ResultShape::Option => "none".into(),
+            ResultShape::List => "empty".into(),
+            ResultShape::Other => "trap".into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,6 +391,40 @@ mod tests {
         assert!(
             trapped.contains("wasi:clocks/wall-clock@0.2.12#now"),
             "{trapped}"
+        );
+    }
+
+    #[test]
+    fn default_answers_are_named_by_result_shape() {
+        let cases = ResultShape::ErrorCases {
+            error: "error-code".into(),
+            cases: vec!["access".into(), "unsupported".into()],
+        };
+        let f = "wasi:filesystem/types@0.2.12#[method]descriptor.read";
+        assert_eq!(
+            Policy::DEFAULT.default_answer(f, &cases),
+            "error-code.unsupported"
+        );
+        assert_eq!(Policy::TRAP.default_answer(f, &cases), "trap");
+        let access = Policy::default().cases(["access"]);
+        assert_eq!(access.default_answer(f, &cases), "error-code.access");
+        let none = Policy::default().cases(["busy"]);
+        assert_eq!(none.default_answer(f, &cases), "trap");
+        assert_eq!(
+            Policy::DEFAULT.default_answer(f, &ResultShape::Option),
+            "none"
+        );
+        assert_eq!(
+            Policy::DEFAULT.default_answer(f, &ResultShape::List),
+            "empty"
+        );
+        assert_eq!(
+            Policy::DEFAULT.default_answer(f, &ResultShape::ErrorUnit),
+            "error"
+        );
+        assert_eq!(
+            Policy::DEFAULT.default_answer(f, &ResultShape::Other),
+            "trap"
         );
     }
 

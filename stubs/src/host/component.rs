@@ -637,7 +637,16 @@ impl wasi::random::insecure_seed::Host for MinimalComponentHost {
 }
 
 macro_rules! defaults {
-    ($($path:path),* $(,)?) => { $(impl $path for MinimalComponentHost {})* };
+    ($($path:path),* $(,)?) => {
+        $(
+            impl $path for MinimalComponentHost {}
+            // What `#[wasi_stubs(override(...))]` says of an interface the host leaves to its
+            // defaults: nothing overridden (the audit reads it).
+            impl crate::component::Coverage<dyn $path> for MinimalComponentHost {
+                const OVERRIDES: &'static [&'static str] = &[];
+            }
+        )*
+    };
 }
 
 defaults!(
