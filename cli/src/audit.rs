@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-use wasi_stubs::component::Policy as ComponentPolicy;
 use wasi_stubs::host::MinimalHost;
 use wasi_stubs::preview1::WasiSnapshotPreview1;
 use wasi_stubs_audit::{
@@ -156,20 +155,11 @@ fn run_component(args: &Args, bytes: &[u8]) -> Result<()> {
             "names preview1 functions, for core modules only",
         );
     }
-    let policy = match args.default_policy {
-        PolicyArg::Nosys => ComponentPolicy::DEFAULT,
-        PolicyArg::Trap => ComponentPolicy::TRAP,
-        // As `run` does: a bad descriptor where the error type has one, else the usual cases.
-        PolicyArg::Badf => ComponentPolicy::default().cases(
-            std::iter::once("bad-descriptor")
-                .chain(wasi_stubs::component::DEFAULT_CASES.iter().copied()),
-        ),
-        PolicyArg::Log => {
-            return refuse(
-                "--default-policy log",
-                "applies to core modules only (use nosys, badf or trap)",
-            );
-        }
+    let Some(policy) = args.default_policy.for_components() else {
+        return refuse(
+            "--default-policy log",
+            "applies to core modules only (use nosys, badf or trap)",
+        );
     };
     let host = match args.host {
         HostKind::None => ComponentHost::none(policy),

@@ -26,6 +26,24 @@ impl From<PolicyArg> for OnNotImplemented {
     }
 }
 
+impl PolicyArg {
+    /// The same choice for a component's WIT functions: `nosys` is the WIT default answers,
+    /// `trap` traps everywhere, `badf` answers `bad-descriptor` where the error type has that
+    /// case (else the usual cases); `log` has no WIT counterpart (`None`).
+    pub(crate) fn for_components(self) -> Option<wasi_stubs::component::Policy> {
+        use wasi_stubs::component::{DEFAULT_CASES, Policy};
+        match self {
+            PolicyArg::Nosys => Some(Policy::DEFAULT),
+            PolicyArg::Trap => Some(Policy::TRAP),
+            PolicyArg::Badf => Some(
+                Policy::default()
+                    .cases(std::iter::once("bad-descriptor").chain(DEFAULT_CASES.iter().copied())),
+            ),
+            PolicyArg::Log => None,
+        }
+    }
+}
+
 /// The `--bad-input` of `run`: what a bad pointer, length, value or string from the guest gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum BadInputArg {

@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use wasi_stubs::component::Policy as ComponentPolicy;
 use wasi_stubs::host::{
     ClockSource, MinimalComponentHost, MinimalHost, MinimalHostBuilder, Output, RandomSource, Tree,
 };
@@ -367,20 +366,11 @@ fn run_component(
             "applies to core modules only (the canonical ABI checks a component's arguments)",
         );
     }
-    let policy = match args.policy {
-        PolicyArg::Nosys => ComponentPolicy::DEFAULT,
-        PolicyArg::Trap => ComponentPolicy::TRAP,
-        // A bad descriptor where the error type has one, else the usual cases.
-        PolicyArg::Badf => ComponentPolicy::default().cases(
-            std::iter::once("bad-descriptor")
-                .chain(wasi_stubs::component::DEFAULT_CASES.iter().copied()),
-        ),
-        PolicyArg::Log => {
-            return refuse(
-                "--policy log",
-                "applies to core modules only (use nosys, badf or trap)",
-            );
-        }
+    let Some(policy) = args.policy.for_components() else {
+        return refuse(
+            "--policy log",
+            "applies to core modules only (use nosys, badf or trap)",
+        );
     };
     let guest = ComponentGuest::new(engine, bytes).map_err(|e| {
         let message = match e {

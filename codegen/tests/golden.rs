@@ -3,6 +3,8 @@
 //! review. Regenerate with `UPDATE_GOLDEN=1 cargo test -p wasi-stubs-codegen --test golden`.
 //! (`tests/tests/golden.rs` compiles that file and runs it against a guest.)
 
+mod common;
+
 use std::path::Path;
 
 use wasi_stubs_codegen::Generator;
@@ -14,25 +16,7 @@ fn kitchen_sink_output_is_unchanged() {
         .generate_string()
         .expect("the golden document generates");
     let golden = dir.join("kitchen_sink.rs");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&golden, &generated).expect("write the golden file");
-    }
-    let committed = std::fs::read_to_string(&golden).unwrap_or_default();
-    if committed != generated {
-        let first = committed
-            .lines()
-            .zip(generated.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(committed.lines().count().min(generated.lines().count()));
-        panic!(
-            "generated code differs from {} from line {}:\n  committed: {:?}\n  generated: {:?}\n\
-             (rerun with UPDATE_GOLDEN=1 if the change is intended)",
-            golden.display(),
-            first + 1,
-            committed.lines().nth(first),
-            generated.lines().nth(first),
-        );
-    }
+    common::assert_golden(&golden, &generated);
 }
 
 #[test]

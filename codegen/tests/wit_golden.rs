@@ -5,6 +5,8 @@
 //! `UPDATE_GOLDEN=1 cargo test -p wasi-stubs-codegen --test wit_golden`.
 //! (`tests/tests/wit_sink.rs` compiles that file and calls it from a component.)
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use wasi_stubs_codegen::wit;
@@ -19,25 +21,7 @@ fn sink_output_is_unchanged() {
         .and_then(|w| w.generate_file())
         .unwrap_or_else(|e| panic!("{e}"));
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/wit_sink.rs");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&golden, &generated).expect("write the golden file");
-    }
-    let committed = std::fs::read_to_string(&golden).unwrap_or_default();
-    if committed != generated {
-        let first = committed
-            .lines()
-            .zip(generated.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(committed.lines().count().min(generated.lines().count()));
-        panic!(
-            "generated code differs from {} from line {}:\n  committed: {:?}\n  generated: {:?}\n\
-             (rerun with UPDATE_GOLDEN=1 if the change is intended)",
-            golden.display(),
-            first + 1,
-            committed.lines().nth(first),
-            generated.lines().nth(first),
-        );
-    }
+    common::assert_golden(&golden, &generated);
     assert!(
         !generated.contains("unsafe"),
         "generated code has no unsafe"

@@ -1,5 +1,7 @@
 //! Rust types for WIT types.
 
+use std::collections::HashSet;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 use wit_parser::{Handle, Type, TypeDefKind, TypeId};
@@ -123,14 +125,13 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
     Ok(match &def.kind {
         TypeDefKind::Record(record) => {
             scope.uses_derives = true;
-            let mut seen = Vec::new();
-            let fields = record
-                .fields
-                .iter()
-                .map(|field| {
-                    let ident = names::snake(&field.name);
-                    unique(scope, &mut seen, &ident, def.span, wit_name)?;
-                    let docs = names::docs(&field.docs);
+            let fields = members(
+                scope,
+                wit_name,
+                def.span,
+                record.fields.iter().map(|f| (&f.name, &f.docs, f)),
+                names::snake,
+                |scope, ident, field| {
                     let wit = &field.name;
                     let ty = ty(scope, &field.ty)?;
                     // The derive names a field as Rust does unless told otherwise.
@@ -140,12 +141,11 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
                         quote!(#[component(name = #wit)])
                     };
                     Ok(quote! {
-                        #docs
                         #rename
                         pub #ident: #ty
                     })
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
+                },
+            )?;
             quote! {
                 #docs
                 #[derive(ComponentType, Lift, Lower, #derives)]
@@ -163,14 +163,13 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
                     scope.generator.at(def.span)
                 )));
             }
-            let mut seen = Vec::new();
-            let cases = variant
-                .cases
-                .iter()
-                .map(|case| {
-                    let ident = names::camel(&case.name);
-                    unique(scope, &mut seen, &ident, def.span, wit_name)?;
-                    let docs = names::docs(&case.docs);
+            let cases = members(
+                scope,
+                wit_name,
+                def.span,
+                variant.cases.iter().map(|c| (&c.name, &c.docs, c)),
+                names::camel,
+                |scope, ident, case| {
                     let wit = &case.name;
                     let payload = match &case.ty {
                         Some(t) => {
@@ -180,12 +179,11 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
                         None => quote!(),
                     };
                     Ok(quote! {
-                        #docs
                         #[component(name = #wit)]
                         #ident #payload
                     })
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
+                },
+            )?;
             quote! {
                 #docs
                 #[derive(ComponentType, Lift, Lower, #derives)]
@@ -208,22 +206,20 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
                 0x101..=0x1_0000 => quote!(u16),
                 _ => quote!(u32),
             };
-            let mut seen = Vec::new();
-            let cases = e
-                .cases
-                .iter()
-                .map(|case| {
-                    let ident = names::camel(&case.name);
-                    unique(scope, &mut seen, &ident, def.span, wit_name)?;
-                    let docs = names::docs(&case.docs);
+            let cases = members(
+                scope,
+                wit_name,
+                def.span,
+                e.cases.iter().map(|c| (&c.name, &c.docs, c)),
+                names::camel,
+                |_, ident, case| {
                     let wit = &case.name;
                     Ok(quote! {
-                        #docs
                         #[component(name = #wit)]
                         #ident
                     })
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
+                },
+            )?;
             quote! {
                 #docs
                 #[derive(ComponentType, Lift, Lower, Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -235,22 +231,20 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
             }
         }
         TypeDefKind::Flags(flags) => {
-            let mut seen = Vec::new();
-            let consts = flags
-                .flags
-                .iter()
-                .map(|flag| {
-                    let ident = names::shouty(&flag.name);
-                    unique(scope, &mut seen, &ident, def.span, wit_name)?;
-                    let docs = names::docs(&flag.docs);
+            let consts = members(
+                scope,
+                wit_name,
+                def.span,
+                flags.flags.iter().map(|f| (&f.name, &f.docs, f)),
+                names::shouty,
+                |_, ident, flag| {
                     let wit = &flag.name;
                     Ok(quote! {
-                        #docs
                         #[component(name = #wit)]
                         const #ident;
                     })
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
+                },
+            )?;
             // `flags!` takes no attributes on the type, so the WIT's docs of the type itself are
             // not kept (those of each flag are).
             quote! {
@@ -312,23 +306,35 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
     })
 }
 
-/// Refuses a second field, case or flag of one type with the Rust name of an earlier one.
-fn unique(
-    scope: &Scope<'_, '_>,
-    seen: &mut Vec<String>,
-    ident: &proc_macro2::Ident,
-    span: wit_parser::Span,
+/// The members of a record, variant, enum or flags type `ty`: each `(WIT name, docs, item)`
+/// named in Rust by `rust_name`, refused when it comes out as the Rust name of an earlier one,
+/// and written, after its docs, by `member`.
+fn members<'a, T: 'a>(
+    scope: &mut Scope<'_, '_>,
     ty: &str,
-) -> Result<(), Error> {
-    let name = ident.to_string();
-    if seen.contains(&name) {
-        return Err(Error::new(format!(
-            "{}: two members of `{ty}` have the Rust name `{name}`",
-            scope.generator.at(span)
-        )));
-    }
-    seen.push(name);
-    Ok(())
+    span: wit_parser::Span,
+    items: impl Iterator<Item = (&'a String, &'a wit_parser::Docs, &'a T)>,
+    rust_name: fn(&str) -> proc_macro2::Ident,
+    mut member: impl FnMut(&mut Scope<'_, '_>, &proc_macro2::Ident, &'a T) -> Result<TokenStream, Error>,
+) -> Result<Vec<TokenStream>, Error> {
+    let mut seen = HashSet::new();
+    items
+        .map(|(wit, docs, item)| {
+            let ident = rust_name(wit);
+            if !seen.insert(ident.to_string()) {
+                return Err(Error::new(format!(
+                    "{}: two members of `{ty}` have the Rust name `{ident}`",
+                    scope.generator.at(span)
+                )));
+            }
+            let docs = names::docs(docs);
+            let body = member(scope, &ident, item)?;
+            Ok(quote! {
+                #docs
+                #body
+            })
+        })
+        .collect()
 }
 
 /// Whether a type holds resource handles, and whether it holds floats (which decide the traits a

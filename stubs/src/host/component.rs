@@ -182,22 +182,11 @@ impl MinimalComponentHost {
         Ok(self.stdio.read_stdin(max))
     }
 
-    /// Waits for the earliest of `waits` (none of them ready) to be ready.
-    fn sleep_until_earliest(&mut self, waits: &[Wait]) -> wasmtime::Result<()> {
-        let earliest = waits
-            .iter()
-            .filter_map(|w| match w {
-                Wait::Ready => None,
-                Wait::Until(at) => Some(*at),
-            })
-            .min();
-        match earliest {
-            Some(at) => self
-                .clocks
-                .sleep_until(Clockid::Monotonic, at)
-                .map_err(trap),
-            None => Ok(()),
-        }
+    /// Waits until the monotonic clock reads `at`.
+    fn sleep_until(&mut self, at: u64) -> wasmtime::Result<()> {
+        self.clocks
+            .sleep_until(Clockid::Monotonic, at)
+            .map_err(trap)
     }
 
     fn random_bytes(&mut self, len: u64, function: &str) -> wasmtime::Result<Vec<u8>> {
@@ -251,7 +240,6 @@ enum Entry {
 struct Table {
     entries: Vec<Option<Entry>>,
     free: Vec<u32>,
-    len: usize,
     max: usize,
 }
 
@@ -260,20 +248,19 @@ impl Table {
         Table {
             entries: Vec::new(),
             free: Vec::new(),
-            len: 0,
             max,
         }
     }
 
     fn len(&self) -> usize {
-        self.len
+        self.entries.len() - self.free.len()
     }
 
     fn push(&mut self, entry: Entry) -> wasmtime::Result<u32> {
-        if self.len >= self.max {
+        if self.len() >= self.max {
             return Err(wasmtime::format_err!(
                 "the guest holds {} handles, the most this host allows: drop some before making more",
-                self.len
+                self.len()
             ));
         }
         let rep = match self.free.pop() {
@@ -288,7 +275,6 @@ impl Table {
                 rep
             }
         };
-        self.len += 1;
         Ok(rep)
     }
 
@@ -299,7 +285,6 @@ impl Table {
     fn remove(&mut self, rep: u32) -> Option<Entry> {
         let entry = self.entries.get_mut(rep as usize)?.take()?;
         self.free.push(rep);
-        self.len -= 1;
         Some(entry)
     }
 }
@@ -528,11 +513,10 @@ impl wasi::io::poll::Host for MinimalComponentHost {
     }
 
     fn pollable_block(&mut self, self_: Resource<Pollable>) -> wasmtime::Result<()> {
-        let wait = self.wait(&self_, "[method]pollable.block")?;
-        if !wait.ready(self.clocks.monotonic()) {
-            self.sleep_until_earliest(&[wait])?;
+        match self.wait(&self_, "[method]pollable.block")? {
+            Wait::Until(at) if at > self.clocks.monotonic() => self.sleep_until(at),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     fn poll(&mut self, in_: Vec<Resource<Pollable>>) -> wasmtime::Result<Vec<u32>> {
@@ -541,33 +525,30 @@ impl wasi::io::poll::Host for MinimalComponentHost {
                 "wasi:io/poll#poll: the list of pollables is empty"
             ));
         }
-        let waits = in_
-            .iter()
-            .map(|p| self.wait(p, "wasi:io/poll#poll"))
-            .collect::<wasmtime::Result<Vec<Wait>>>()?;
-        let ready = |now: u64| -> Vec<u32> {
-            (0u32..)
-                .zip(&waits)
-                .filter(|(_, w)| w.ready(now))
-                .map(|(i, _)| i)
-                .collect()
-        };
-        let found = ready(self.clocks.monotonic());
-        if !found.is_empty() {
-            return Ok(found);
+        // One pass checks every handle and finds the earliest instant, with no copy of the
+        // guest's list; a second gives the indices ready then.
+        const FUNCTION: &str = "wasi:io/poll#poll";
+        let now = self.clocks.monotonic();
+        let mut earliest = u64::MAX;
+        for p in &in_ {
+            match self.wait(p, FUNCTION)? {
+                Wait::Until(at) if at > now => earliest = earliest.min(at),
+                _ => earliest = now,
+            }
         }
-        self.sleep_until_earliest(&waits)?;
-        // The sleep lasted at least until the earliest instant: that one is ready, even if the
-        // clock (read again) says a nanosecond less.
-        let earliest = waits
-            .iter()
-            .filter_map(|w| match w {
-                Wait::Until(at) => Some(*at),
-                Wait::Ready => None,
-            })
-            .min()
-            .unwrap_or(0);
-        Ok(ready(self.clocks.monotonic().max(earliest)))
+        let now = if earliest > now {
+            self.sleep_until(earliest)?;
+            // The sleep lasted at least until `earliest`: that one is ready, even if the clock
+            // (read again) says a nanosecond less.
+            self.clocks.monotonic().max(earliest)
+        } else {
+            now
+        };
+        Ok((0u32..)
+            .zip(&in_)
+            .filter(|(_, p)| self.wait(p, FUNCTION).is_ok_and(|w| w.ready(now)))
+            .map(|(i, _)| i)
+            .collect())
     }
 }
 

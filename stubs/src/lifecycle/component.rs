@@ -278,7 +278,7 @@ impl<H: 'static> ComponentInstance<H> {
         let func = self
             .instance
             .get_typed_func::<P, R>(&mut self.store, index)
-            .map_err(RunError::Trap)?;
+            .map_err(RunError::Link)?;
         limited(&mut self.store, &self.limits, |store| {
             func.call(store, params)
         })

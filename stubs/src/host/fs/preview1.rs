@@ -1,6 +1,6 @@
 //! The `wasi_snapshot_preview1` answers of a [`Files`] table.
 
-use super::{FIRST_FD, Files, FsError, Kind, MAX_READ, OpenFlags, SeekFrom, Stat};
+use super::{FIRST_FD, Files, FsError, Kind, MAX_READ, OpenFlags, PATH_MAX, SeekFrom, Stat};
 use crate::preview1::{
     Advice, Dircookie, Dirent, Errno, Fd, Fdflags, Fdstat, Filedelta, Filesize, Filestat, Filetype,
     IovecArray, Lookupflags, Oflags, Prestat, PrestatDir, Rights, Size, Whence,
@@ -149,7 +149,7 @@ impl Files {
         _fs_rights_inheriting: Rights,
         _fdflags: Fdflags,
     ) -> Result<Fd, Error<Errno>> {
-        let path = mem.str(path)?;
+        let path = guest_path(mem, path)?;
         let flags = OpenFlags {
             follow: dirflags.contains(Lookupflags::SYMLINK_FOLLOW),
             directory: oflags.contains(Oflags::DIRECTORY),
@@ -246,7 +246,7 @@ impl Files {
         flags: Lookupflags,
         path: GuestStr,
     ) -> Result<Filestat, Error<Errno>> {
-        let path = mem.str(path)?;
+        let path = guest_path(mem, path)?;
         let follow = flags.contains(Lookupflags::SYMLINK_FOLLOW);
         Ok(filestat(self.stat_path(fd.raw(), path, follow)?))
     }
@@ -268,14 +268,22 @@ impl Files {
             if used == out.len() {
                 break;
             }
+            // Names are at most NAME_MAX bytes; nothing here may fail once the guest's buffer
+            // is being written (a failed call writes nothing), so a head that cannot be made
+            // ends the listing where it is.
+            let Ok(d_namlen) = u32::try_from(entry.name.len()) else {
+                break;
+            };
             let mut head = [0u8; Dirent::SIZE as usize];
-            Dirent {
+            let dirent = Dirent {
                 d_next: next,
                 d_ino: entry.ino,
-                d_namlen: size(entry.name.len())?,
+                d_namlen,
                 d_type: filetype(entry.kind),
+            };
+            if dirent.write_to(&mut head).is_err() {
+                break;
             }
-            .write_to(&mut head)?;
             for part in [&head[..], &entry.name[..]] {
                 let n = part.len().min(out.len() - used);
                 out[used..used + n].copy_from_slice(&part[..n]);
@@ -310,7 +318,7 @@ impl Files {
         buf_len: Size,
     ) -> Result<Size, Error<Errno>> {
         mem.bytes(buf, buf_len)?;
-        let path = mem.str(path)?;
+        let path = guest_path(mem, path)?;
         let target = self.read_link(fd.raw(), path)?;
         let out = mem.bytes_mut(buf, buf_len)?;
         let n = target.len().min(out.len());
@@ -322,4 +330,14 @@ impl Files {
     pub fn holds(&self, fd: Fd) -> bool {
         fd.raw() >= FIRST_FD && self.get(fd.raw()).is_ok()
     }
+}
+
+/// The guest's path: its bytes checked first (`EFAULT`), then its length (`ENAMETOOLONG` past
+/// [`PATH_MAX`]) before its UTF-8, so that no path is scanned further than a path may be long.
+fn guest_path<'m>(mem: &'m GuestMemory<'_>, path: GuestStr) -> Result<&'m str, Error<Errno>> {
+    mem.bytes(path.ptr(), path.len())?;
+    if path.len() as usize > PATH_MAX {
+        return Err(Errno::Nametoolong.into());
+    }
+    Ok(mem.str(path)?)
 }
