@@ -10,6 +10,7 @@
 
 mod audit;
 mod generate;
+mod invoke;
 mod policy;
 mod run;
 mod spec;

@@ -79,13 +79,17 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = BadInputArg::Errno)]
     bad_input: BadInputArg,
 
-    /// Prints every WASI call, with decoded arguments and result, to stderr
+    /// Prints every WASI call (a WIT call for a component), with decoded arguments and result,
+    /// to stderr
     #[arg(long)]
     trace: bool,
 
     /// Calls an export of a reactor or library with these arguments (i32, i64, f32 or f64, as
     /// the export's type says; `inf`, `-inf` and `nan` too) and prints its results, one per
-    /// line. It takes the rest of the command line: put it after the other options
+    /// line. For a component, EXPORT is `f` or `INTERFACE#f` (`example:calc/ops#add`), the
+    /// arguments are bool, integers, floats, char, string, enum cases, flags (`a,b`) or option
+    /// (`none`), and the results are printed in WAVE notation. It takes the rest of the command
+    /// line: put it after the other options
     #[arg(
         long,
         value_names = ["EXPORT", "ARGS"],
@@ -354,12 +358,6 @@ fn run_component(
             "are served to core modules only (a component gets no preopens)",
         );
     }
-    if args.trace {
-        return refuse(
-            "--trace",
-            "traces preview1 calls only (WIT calls are not traced yet)",
-        );
-    }
     if args.bad_input != BadInputArg::Errno {
         return refuse(
             "--bad-input",
@@ -379,21 +377,40 @@ fn run_component(
         };
         input(format!("{file}: {message}"))
     })?;
-    if args.invoke.is_some() {
-        return refuse(
-            "--invoke",
-            if guest.is_command() {
-                "needs a reactor or a library, and this is a command (it exports wasi:cli/run)"
-            } else {
-                "calls core modules' exports only (a component's exports are not called from the \
-                 command line yet)"
-            },
-        );
-    }
+    // The export and its arguments are checked before anything runs.
+    let call = match &args.invoke {
+        Some(invoke) => {
+            let Some((export, texts)) = invoke.split_first() else {
+                return Err(input("--invoke needs the name of an export"));
+            };
+            let (interface, name, func) = crate::invoke::find(engine, guest.component(), export)
+                .map_err(|why| input(format!("{file}: {why}")))?;
+            let params = crate::invoke::parse_args(&func, export, texts).map_err(input)?;
+            Some((interface, name, params))
+        }
+        None => None,
+    };
     let linker = component::linker::<MinimalComponentHost>(engine)
         .map_err(|e| input(format!("cannot link the minimal component host: {e:#}")))?;
     let host = host_builder(&args).build_component().with_policy(policy);
     let ran = Ran { path };
+    // A command too: `--invoke` calls the export instead of `run`.
+    if let Some((interface, name, params)) = call {
+        let mut instance = match guest.instantiate(&linker, host, limits) {
+            Ok(instance) => instance,
+            Err(e) => return ran.failed(e),
+        };
+        let results = match instance.call_dynamic(interface.as_deref(), &name, &params) {
+            Ok(results) => results,
+            Err(e) => return ran.failed(e),
+        };
+        let mut out = String::new();
+        for v in &results {
+            let _ = writeln!(out, "{}", crate::invoke::show(v));
+        }
+        crate::emit(&out)?;
+        return Ok(0);
+    }
     if guest.is_command() {
         return match guest.run(&linker, host, limits) {
             Ok(exited) => Ok(exit_code(exited.code)),
@@ -639,7 +656,7 @@ fn parse_val(ty: &ValType, text: &str) -> Result<Val, String> {
 }
 
 /// A decimal or `0x` hexadecimal integer, with an optional sign.
-fn parse_int(text: &str) -> Option<i128> {
+pub(crate) fn parse_int(text: &str) -> Option<i128> {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),

@@ -317,18 +317,149 @@ fn options_that_do_not_apply_to_components_are_refused() {
     let tree = tree.path().to_str().unwrap().to_string();
     for (options, words) in [
         (vec!["--dir", tree.as_str()], "--dir"),
-        (vec!["--trace"], "--trace"),
         (vec!["--bad-input", "trap"], "--bad-input"),
         (vec!["--policy", "log"], "--policy log"),
-        (vec!["--invoke", "run"], "a command"),
     ] {
         let o = run_guest(&guest, &options);
         assert_refused(&o, &guest, words);
         assert!(stdout(&o).is_empty(), "{options:?}");
     }
-    let library = write_in(dir.path(), "library.wasm", b"\0asm\x0d\x00\x01\x00");
-    let o = run_guest(&library, ["--invoke", "f"]);
-    assert_refused(&o, &library, "--invoke");
+}
+
+#[test]
+fn trace_prints_every_wit_call_with_its_arguments_and_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let guest = go_component(dir.path());
+    let o = run_guest(
+        &guest,
+        [
+            "--trace",
+            "--clock",
+            &format!("virtual:{NOW}"),
+            "--seed",
+            "7",
+            "--env",
+            "GREETING=hi",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(GO_EXIT), "{}", stderr(&o));
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    // What the guest prints is untouched; the trace goes to stderr.
+    assert!(stdout(&o).starts_with("hello from go\n"), "{}", stdout(&o));
+    // The first line the guest writes: `hello from go\n`, 14 bytes, to the stdout stream.
+    let write = lines
+        .iter()
+        .find(|l| {
+            l.starts_with("wasi:io/streams#[method]output-stream.blocking-write-and-flush(self=")
+                && l.ends_with(", contents=[14 bytes]) -> ok")
+        })
+        .unwrap_or_else(|| panic!("the write of the first line: {err}"));
+    let handle = &write
+        ["wasi:io/streams#[method]output-stream.blocking-write-and-flush(self=".len()..]
+        .split(',')
+        .next()
+        .unwrap();
+    assert!(
+        lines.contains(&format!("wasi:cli/stdout#get-stdout() -> {handle}").as_str()),
+        "stdout's handle {handle} comes from get-stdout: {err}"
+    );
+    for expected in [
+        "wasi:cli/environment#get-environment() -> [(\"GREETING\", \"hi\")]",
+        &format!(
+            "wasi:clocks/wall-clock#now() -> {{seconds: {}, nanoseconds: {}}}",
+            NOW / 1_000_000_000,
+            NOW % 1_000_000_000
+        ),
+        "wasi:filesystem/preopens#get-directories() -> []",
+        "wasi:cli/exit#exit(status=err) -> exit(1)",
+    ] {
+        assert!(lines.contains(&expected), "`{expected}` in: {err}");
+    }
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("wasi:random/random#get-random-bytes(len=") && l.ends_with(" bytes]")
+        ),
+        "{err}"
+    );
+    // The exit is the last call.
+    assert_eq!(
+        lines.last(),
+        Some(&"wasi:cli/exit#exit(status=err) -> exit(1)")
+    );
+    // Without --trace, nothing of it.
+    let quiet = run_guest(&guest, ["--clock", "virtual", "--env", "GREETING=hi"]);
+    assert!(!stderr(&quiet).contains("wasi:"), "{}", stderr(&quiet));
+}
+
+/// A component exporting `add: func(a: u32, b: u32) -> u32` and, from the instance
+/// `example:calc/ops`, `neg: func(x: s32) -> s32` and `classify: func(x: s32) -> option<sign>`
+/// (`enum sign { negative, zero }`), without imports.
+const CALC: &str = r#"(component
+  (core module $m
+    (memory (export "mem") 1)
+    (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+    (func (export "neg") (param i32) (result i32) i32.const 0 local.get 0 i32.sub)
+    (func (export "classify") (param i32) (result i32)
+      (i32.store8 (i32.const 0) (i32.le_s (local.get 0) (i32.const 0)))
+      (i32.store8 (i32.const 1) (i32.eqz (local.get 0)))
+      i32.const 0))
+  (core instance $i (instantiate $m))
+  (type $sign (enum "negative" "zero"))
+  (export $sign' "sign" (type $sign))
+  (func (export "add") (param "a" u32) (param "b" u32) (result u32)
+    (canon lift (core func $i "add")))
+  (func $neg (param "x" s32) (result s32) (canon lift (core func $i "neg")))
+  (func $classify (param "x" s32) (result (option $sign'))
+    (canon lift (core func $i "classify") (memory (core memory $i "mem"))))
+  (instance $ops (export "neg" (func $neg)) (export "classify" (func $classify)))
+  (export "example:calc/ops" (instance $ops)))"#;
+
+#[test]
+fn invoke_calls_a_components_export_with_typed_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let calc = wat_component(dir.path(), "calc.wat", CALC);
+    let o = run_guest(&calc, ["--invoke", "add", "2", "40"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "42\n");
+    let o = run_guest(&calc, ["--invoke", "example:calc/ops#neg", "-4"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "4\n"),
+        "{}",
+        stderr(&o)
+    );
+    for (x, shown) in [("-3", "some(negative)"), ("0", "some(zero)"), ("5", "none")] {
+        let o = run_guest(&calc, ["--invoke", "example:calc/ops#classify", x]);
+        assert_eq!(stdout(&o), format!("{shown}\n"), "{}", stderr(&o));
+    }
+    // Mistakes are told before anything runs, each on one line with exit status 2.
+    for (invoke, words) in [
+        (
+            vec!["sub", "1"],
+            "no exported function `sub` (its functions: add, example:calc/ops#classify, example:calc/ops#neg)",
+        ),
+        (
+            vec!["add", "1"],
+            "it takes 2 arguments (a: u32, b: u32), 1 given",
+        ),
+        (vec!["add", "1", "-1"], "argument `b`: `-1` is not a u32"),
+        (
+            vec!["example:calc/ops#neg", "x"],
+            "argument `x`: `x` is not an s32",
+        ),
+    ] {
+        let mut options = vec!["--invoke"];
+        options.extend(invoke);
+        let o = run_guest(&calc, &options);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(words), "`{words}`: {}", stderr(&o));
+        assert!(stdout(&o).is_empty());
+    }
+    // A command's other exports can be called too; its `run` is an export like another.
+    let guest = go_component(dir.path());
+    let o = run_guest(&guest, ["--invoke", "wasi:cli/run@0.2.12#run"]);
+    assert_eq!(o.status.code(), Some(GO_EXIT), "{}", stderr(&o));
 }
 
 #[test]

@@ -31,6 +31,10 @@
 
 use std::fmt;
 
+pub(crate) mod trace;
+
+pub use trace::Describe;
+
 /// The case names [`Policy::default`] tries, in order, for a `result<_, E>`: WASI's file system
 /// and I/O errors answer `error-code.unsupported`, its sockets `error-code.not-supported`, its
 /// streams `stream-error.closed`.
@@ -152,6 +156,20 @@ pub trait Defaults {
     /// The policy in force for this host.
     fn policy(&self) -> &Policy {
         &DEFAULT_POLICY
+    }
+
+    /// Whether the host's WIT calls are traced: each call of a generated function, overridden
+    /// or not, then emits a `tracing` event (target [`crate::trace::TARGET`]) with its decoded
+    /// arguments and its answer, such as
+    /// `wasi:cli/stdout#get-stdout() -> 1`. Off unless the host keeps a switch.
+    fn tracing(&self) -> bool {
+        false
+    }
+
+    /// Turns tracing on or off, for [`Limits::trace`](crate::lifecycle::Limits::trace); a host
+    /// that keeps no switch (the default) is never traced.
+    fn set_tracing(&mut self, on: bool) {
+        let _ = on;
     }
 }
 

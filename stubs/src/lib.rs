@@ -88,6 +88,7 @@ pub use memory::{
 /// Not part of the API: it changes with the generator, which is built with this crate.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::component::trace::{answer as wit_answer, call as wit_call};
     pub use crate::describe::{
         TraceArg, WasmInt, report_errno, trace_array, trace_buffers, trace_read, trace_scalar,
         trace_str, trace_value,

@@ -127,11 +127,18 @@ pub(super) fn host(scope: &mut Scope<'_, '_>) -> Result<TokenStream, Error> {
                 Ok(())
             }
         });
+        let traced = format!("{}#[resource-drop]{wit}", unit.unversioned());
         registrations.push(quote! {
             instance.resource(
                 #wit,
                 wasmtime::component::ResourceType::host::<#marker>(),
-                move |mut store, rep| get(store.data_mut()).#method(Resource::new_own(rep)),
+                move |mut store, rep| {
+                    let host = get(store.data_mut());
+                    let line = host
+                        .tracing()
+                        .then(|| wasi_stubs::__private::wit_call(#traced, &[("self", &rep)]));
+                    wasi_stubs::__private::wit_answer(line, host.#method(Resource::new_own(rep)))
+                },
             )?;
         });
         scope.uses_resource = true;
@@ -145,10 +152,12 @@ pub(super) fn host(scope: &mut Scope<'_, '_>) -> Result<TokenStream, Error> {
         let mut param_types = Vec::new();
         let mut args = Vec::new();
         let mut seen_params = Vec::new();
+        let mut traced_args = Vec::new();
         for p in &f.params {
             let mut ident = names::snake(&p.name);
-            // The registration's closure has `store` and `get` in scope: a parameter takes `_`.
-            if ident == "store" || ident == "get" {
+            // The registration's closure has `store`, `get`, `host` and `line` in scope: a
+            // parameter of one of those names takes `_`.
+            if ["store", "get", "host", "line"].contains(&ident.to_string().as_str()) {
                 ident = Ident::new(&format!("{ident}_"), ident.span());
             }
             if seen_params.contains(&ident) {
@@ -159,6 +168,8 @@ pub(super) fn host(scope: &mut Scope<'_, '_>) -> Result<TokenStream, Error> {
                 )));
             }
             seen_params.push(ident.clone());
+            let wit = &p.name;
+            traced_args.push(quote!((#wit, &#ident as &dyn wasi_stubs::component::Describe)));
             let ty = types::ty(scope, &p.ty)?;
             params.push(quote!(#ident: #ty));
             param_types.push(ty);
@@ -186,19 +197,23 @@ pub(super) fn host(scope: &mut Scope<'_, '_>) -> Result<TokenStream, Error> {
             }
         });
         let name = &f.name;
-        let call = quote!(get(store.data_mut()).#method(#(#args),*));
-        let body = if f.result.is_some() {
-            quote!(Ok((#call?,)))
+        let traced = format!("{}#{}", unit.unversioned(), f.name);
+        let answer = quote!(wasi_stubs::__private::wit_answer(line, host.#method(#(#args),*)));
+        let answer = if f.result.is_some() {
+            quote!(#answer.map(|result| (result,)))
         } else {
-            quote!({
-                #call?;
-                Ok(())
-            })
+            answer
         };
         registrations.push(quote! {
             instance.func_wrap(
                 #name,
-                move |mut store, (#(#args,)*): (#(#param_types,)*)| #body,
+                move |mut store, (#(#args,)*): (#(#param_types,)*)| {
+                    let host = get(store.data_mut());
+                    let line = host
+                        .tracing()
+                        .then(|| wasi_stubs::__private::wit_call(#traced, &[#(#traced_args),*]));
+                    #answer
+                },
             )?;
         });
     }

@@ -277,6 +277,13 @@ struct Unit<'a> {
 }
 
 impl Unit<'_> {
+    /// The qualifier without its version, as trace lines name functions: `wasi:io/streams`.
+    fn unversioned(&self) -> &str {
+        self.qualifier
+            .split_once('@')
+            .map_or(self.qualifier.as_str(), |(name, _)| name)
+    }
+
     /// Whether the unit has a `Host` trait and an `add_to_linker`: it has functions or
     /// resources. An interface of types only needs nothing in the linker.
     fn has_host(&self) -> bool {

@@ -125,6 +125,7 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
     Ok(match &def.kind {
         TypeDefKind::Record(record) => {
             scope.uses_derives = true;
+            let mut shown = Vec::new();
             let fields = members(
                 scope,
                 wit_name,
@@ -133,6 +134,14 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
                 names::snake,
                 |scope, ident, field| {
                     let wit = &field.name;
+                    let prefix = match shown.is_empty() {
+                        true => format!("{wit}: "),
+                        false => format!(", {wit}: "),
+                    };
+                    shown.push(quote! {
+                        out.push_str(#prefix);
+                        wasi_stubs::component::Describe::describe(&self.#ident, out);
+                    });
                     let ty = ty(scope, &field.ty)?;
                     // The derive names a field as Rust does unless told otherwise.
                     let rename = if ident == wit {
@@ -153,6 +162,14 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
                 pub struct #name {
                     #(#fields,)*
                 }
+
+                impl wasi_stubs::component::Describe for #name {
+                    fn describe(&self, out: &mut String) {
+                        out.push('{');
+                        #(#shown)*
+                        out.push('}');
+                    }
+                }
             }
         }
         TypeDefKind::Variant(variant) => {
@@ -163,6 +180,7 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
                     scope.generator.at(def.span)
                 )));
             }
+            let mut shown = Vec::new();
             let cases = members(
                 scope,
                 wit_name,
@@ -173,10 +191,21 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
                     let wit = &case.name;
                     let payload = match &case.ty {
                         Some(t) => {
+                            let open = format!("{wit}(");
+                            shown.push(quote! {
+                                Self::#ident(payload) => {
+                                    out.push_str(#open);
+                                    wasi_stubs::component::Describe::describe(payload, out);
+                                    out.push(')');
+                                }
+                            });
                             let t = ty(scope, t)?;
                             quote!((#t))
                         }
-                        None => quote!(),
+                        None => {
+                            shown.push(quote!(Self::#ident => out.push_str(#wit),));
+                            quote!()
+                        }
                     };
                     Ok(quote! {
                         #[component(name = #wit)]
@@ -190,6 +219,14 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
                 #[component(variant)]
                 pub enum #name {
                     #(#cases,)*
+                }
+
+                impl wasi_stubs::component::Describe for #name {
+                    fn describe(&self, out: &mut String) {
+                        match self {
+                            #(#shown)*
+                        }
+                    }
                 }
             }
         }
@@ -206,6 +243,7 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
                 0x101..=0x1_0000 => quote!(u16),
                 _ => quote!(u32),
             };
+            let mut shown = Vec::new();
             let cases = members(
                 scope,
                 wit_name,
@@ -214,6 +252,7 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
                 names::camel,
                 |_, ident, case| {
                     let wit = &case.name;
+                    shown.push(quote!(Self::#ident => #wit,));
                     Ok(quote! {
                         #[component(name = #wit)]
                         #ident
@@ -227,6 +266,14 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
                 #[repr(#repr)]
                 pub enum #name {
                     #(#cases,)*
+                }
+
+                impl wasi_stubs::component::Describe for #name {
+                    fn describe(&self, out: &mut String) {
+                        out.push_str(match self {
+                            #(#shown)*
+                        });
+                    }
                 }
             }
         }
@@ -251,6 +298,12 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
                 wasmtime::component::flags! {
                     #name {
                         #(#consts)*
+                    }
+                }
+
+                impl wasi_stubs::component::Describe for #name {
+                    fn describe(&self, out: &mut String) {
+                        out.push_str(&format!("{self:?}"));
                     }
                 }
             }

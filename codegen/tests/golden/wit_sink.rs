@@ -53,12 +53,32 @@ pub fn add_functions_to_linker<T: 'static, H: Host + 'static>(
     instance
         .func_wrap(
             "greet",
-            move |mut store, (who,): (String,)| Ok((get(store.data_mut()).greet(who)?,)),
+            move |mut store, (who,): (String,)| {
+                let host = get(store.data_mut());
+                let line = host
+                    .tracing()
+                    .then(|| wasi_stubs::__private::wit_call(
+                        "example:sink/sink#greet",
+                        &[("who", &who as &dyn wasi_stubs::component::Describe)],
+                    ));
+                wasi_stubs::__private::wit_answer(line, host.greet(who))
+                    .map(|result| (result,))
+            },
         )?;
     instance
         .func_wrap(
             "lookup",
-            move |mut store, (key,): (Pair,)| Ok((get(store.data_mut()).lookup(key)?,)),
+            move |mut store, (key,): (Pair,)| {
+                let host = get(store.data_mut());
+                let line = host
+                    .tracing()
+                    .then(|| wasi_stubs::__private::wit_call(
+                        "example:sink/sink#lookup",
+                        &[("key", &key as &dyn wasi_stubs::component::Describe)],
+                    ));
+                wasi_stubs::__private::wit_answer(line, host.lookup(key))
+                    .map(|result| (result,))
+            },
         )?;
     Ok(())
 }
@@ -95,6 +115,17 @@ pub mod example {
                 /// Something else.
                 #[component(name = "other")]
                 Other,
+            }
+            impl wasi_stubs::component::Describe for ErrorCode {
+                fn describe(&self, out: &mut String) {
+                    out.push_str(
+                        match self {
+                            Self::Access => "access",
+                            Self::Unsupported => "unsupported",
+                            Self::Other => "other",
+                        },
+                    );
+                }
             }
             impl wasi_stubs::component::Cases for ErrorCode {
                 fn case(name: &str) -> Option<Self> {
@@ -174,29 +205,72 @@ pub mod example {
                         "blob",
                         wasmtime::component::ResourceType::host::<Blob>(),
                         move |mut store, rep| {
-                            get(store.data_mut()).blob_drop(Resource::new_own(rep))
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:base/errors#[resource-drop]blob",
+                                    &[("self", &rep)],
+                                ));
+                            wasi_stubs::__private::wit_answer(
+                                line,
+                                host.blob_drop(Resource::new_own(rep)),
+                            )
                         },
                     )?;
                 instance
                     .func_wrap(
                         "[constructor]blob",
-                        move |mut store, (size,): (u32,)| Ok((
-                            get(store.data_mut()).blob_new(size)?,
-                        )),
+                        move |mut store, (size,): (u32,)| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:base/errors#[constructor]blob",
+                                    &[("size", &size as &dyn wasi_stubs::component::Describe)],
+                                ));
+                            wasi_stubs::__private::wit_answer(line, host.blob_new(size))
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
                         "[method]blob.bytes",
-                        move |mut store, (self_,): (Resource<Blob>,)| Ok((
-                            get(store.data_mut()).blob_bytes(self_)?,
-                        )),
+                        move |mut store, (self_,): (Resource<Blob>,)| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:base/errors#[method]blob.bytes",
+                                    &[("self", &self_ as &dyn wasi_stubs::component::Describe)],
+                                ));
+                            wasi_stubs::__private::wit_answer(
+                                    line,
+                                    host.blob_bytes(self_),
+                                )
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
                         "[static]blob.concat",
-                        move |mut store, (a, b): (Resource<Blob>, Resource<Blob>)| Ok((
-                            get(store.data_mut()).blob_concat(a, b)?,
-                        )),
+                        move |mut store, (a, b): (Resource<Blob>, Resource<Blob>)| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:base/errors#[static]blob.concat",
+                                    &[
+                                        ("a", &a as &dyn wasi_stubs::component::Describe),
+                                        ("b", &b as &dyn wasi_stubs::component::Describe),
+                                    ],
+                                ));
+                            wasi_stubs::__private::wit_answer(
+                                    line,
+                                    host.blob_concat(a, b),
+                                )
+                                .map(|result| (result,))
+                        },
                     )?;
                 Ok(())
             }
@@ -223,6 +297,18 @@ pub mod example {
                 #[component(name = "type")]
                 pub type_: u8,
             }
+            impl wasi_stubs::component::Describe for Point {
+                fn describe(&self, out: &mut String) {
+                    out.push('{');
+                    out.push_str("x: ");
+                    wasi_stubs::component::Describe::describe(&self.x, out);
+                    out.push_str(", y: ");
+                    wasi_stubs::component::Describe::describe(&self.y, out);
+                    out.push_str(", type: ");
+                    wasi_stubs::component::Describe::describe(&self.type_, out);
+                    out.push('}');
+                }
+            }
             /// A record with every scalar, a string, a list and a float.
             #[derive(ComponentType, Lift, Lower, Clone, Debug, PartialEq)]
             #[component(record)]
@@ -246,6 +332,40 @@ pub mod example {
                 pub name: String,
                 pub bytes: Vec<u8>,
             }
+            impl wasi_stubs::component::Describe for Scalars {
+                fn describe(&self, out: &mut String) {
+                    out.push('{');
+                    out.push_str("b: ");
+                    wasi_stubs::component::Describe::describe(&self.b, out);
+                    out.push_str(", small: ");
+                    wasi_stubs::component::Describe::describe(&self.small, out);
+                    out.push_str(", medium: ");
+                    wasi_stubs::component::Describe::describe(&self.medium, out);
+                    out.push_str(", large: ");
+                    wasi_stubs::component::Describe::describe(&self.large, out);
+                    out.push_str(", huge: ");
+                    wasi_stubs::component::Describe::describe(&self.huge, out);
+                    out.push_str(", neg-small: ");
+                    wasi_stubs::component::Describe::describe(&self.neg_small, out);
+                    out.push_str(", neg-medium: ");
+                    wasi_stubs::component::Describe::describe(&self.neg_medium, out);
+                    out.push_str(", neg-large: ");
+                    wasi_stubs::component::Describe::describe(&self.neg_large, out);
+                    out.push_str(", neg-huge: ");
+                    wasi_stubs::component::Describe::describe(&self.neg_huge, out);
+                    out.push_str(", ratio: ");
+                    wasi_stubs::component::Describe::describe(&self.ratio, out);
+                    out.push_str(", precise: ");
+                    wasi_stubs::component::Describe::describe(&self.precise, out);
+                    out.push_str(", letter: ");
+                    wasi_stubs::component::Describe::describe(&self.letter, out);
+                    out.push_str(", name: ");
+                    wasi_stubs::component::Describe::describe(&self.name, out);
+                    out.push_str(", bytes: ");
+                    wasi_stubs::component::Describe::describe(&self.bytes, out);
+                    out.push('}');
+                }
+            }
             /// A variant with and without payloads.
             #[derive(ComponentType, Lift, Lower, Clone, Debug, PartialEq)]
             #[component(variant)]
@@ -259,6 +379,28 @@ pub mod example {
                 Polygon(Vec<Point>),
                 #[component(name = "named")]
                 Named((String, Point)),
+            }
+            impl wasi_stubs::component::Describe for Shape {
+                fn describe(&self, out: &mut String) {
+                    match self {
+                        Self::Empty => out.push_str("empty"),
+                        Self::Circle(payload) => {
+                            out.push_str("circle(");
+                            wasi_stubs::component::Describe::describe(payload, out);
+                            out.push(')');
+                        }
+                        Self::Polygon(payload) => {
+                            out.push_str("polygon(");
+                            wasi_stubs::component::Describe::describe(payload, out);
+                            out.push(')');
+                        }
+                        Self::Named(payload) => {
+                            out.push_str("named(");
+                            wasi_stubs::component::Describe::describe(payload, out);
+                            out.push(')');
+                        }
+                    }
+                }
             }
             /// An enum.
             #[derive(
@@ -282,10 +424,26 @@ pub mod example {
                 #[component(name = "blue")]
                 Blue,
             }
+            impl wasi_stubs::component::Describe for Color {
+                fn describe(&self, out: &mut String) {
+                    out.push_str(
+                        match self {
+                            Self::Red => "red",
+                            Self::Green => "green",
+                            Self::Blue => "blue",
+                        },
+                    );
+                }
+            }
             wasmtime::component::flags! {
                 Permissions { #[doc = " Reading."] #[component(name = "read")] const
                 READ; #[component(name = "write")] const WRITE; #[component(name =
                 "exec")] const EXEC; }
+            }
+            impl wasi_stubs::component::Describe for Permissions {
+                fn describe(&self, out: &mut String) {
+                    out.push_str(&format!("{self:?}"));
+                }
             }
             /// An alias.
             pub type Points = Vec<Point>;
@@ -302,6 +460,18 @@ pub mod example {
                 #[component(name = "closed")]
                 Closed,
             }
+            impl wasi_stubs::component::Describe for StreamError {
+                fn describe(&self, out: &mut String) {
+                    match self {
+                        Self::LastOperationFailed(payload) => {
+                            out.push_str("last-operation-failed(");
+                            wasi_stubs::component::Describe::describe(payload, out);
+                            out.push(')');
+                        }
+                        Self::Closed => out.push_str("closed"),
+                    }
+                }
+            }
             impl wasi_stubs::component::Cases for StreamError {
                 fn case(name: &str) -> Option<Self> {
                     match name {
@@ -316,6 +486,16 @@ pub mod example {
             pub struct Holder {
                 pub inner: Resource<Blob>,
                 pub label: Option<String>,
+            }
+            impl wasi_stubs::component::Describe for Holder {
+                fn describe(&self, out: &mut String) {
+                    out.push('{');
+                    out.push_str("inner: ");
+                    wasi_stubs::component::Describe::describe(&self.inner, out);
+                    out.push_str(", label: ");
+                    wasi_stubs::component::Describe::describe(&self.label, out);
+                    out.push('}');
+                }
             }
             /// A resource with a constructor, methods and a static function.
             ///
@@ -551,15 +731,39 @@ pub mod example {
                         "canvas",
                         wasmtime::component::ResourceType::host::<Canvas>(),
                         move |mut store, rep| {
-                            get(store.data_mut()).canvas_drop(Resource::new_own(rep))
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#[resource-drop]canvas",
+                                    &[("self", &rep)],
+                                ));
+                            wasi_stubs::__private::wit_answer(
+                                line,
+                                host.canvas_drop(Resource::new_own(rep)),
+                            )
                         },
                     )?;
                 instance
                     .func_wrap(
                         "[constructor]canvas",
-                        move |mut store, (width, height): (u32, u32)| Ok((
-                            get(store.data_mut()).canvas_new(width, height)?,
-                        )),
+                        move |mut store, (width, height): (u32, u32)| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#[constructor]canvas",
+                                    &[
+                                        ("width", &width as &dyn wasi_stubs::component::Describe),
+                                        ("height", &height as &dyn wasi_stubs::component::Describe),
+                                    ],
+                                ));
+                            wasi_stubs::__private::wit_answer(
+                                    line,
+                                    host.canvas_new(width, height),
+                                )
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
@@ -567,14 +771,42 @@ pub mod example {
                         move |
                             mut store,
                             (self_, s, c): (Resource<Canvas>, Shape, Color)|
-                        Ok((get(store.data_mut()).canvas_draw(self_, s, c)?,)),
+                        {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#[method]canvas.draw",
+                                    &[
+                                        ("self", &self_ as &dyn wasi_stubs::component::Describe),
+                                        ("s", &s as &dyn wasi_stubs::component::Describe),
+                                        ("c", &c as &dyn wasi_stubs::component::Describe),
+                                    ],
+                                ));
+                            wasi_stubs::__private::wit_answer(
+                                    line,
+                                    host.canvas_draw(self_, s, c),
+                                )
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
                         "[method]canvas.shapes",
-                        move |mut store, (self_,): (Resource<Canvas>,)| Ok((
-                            get(store.data_mut()).canvas_shapes(self_)?,
-                        )),
+                        move |mut store, (self_,): (Resource<Canvas>,)| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#[method]canvas.shapes",
+                                    &[("self", &self_ as &dyn wasi_stubs::component::Describe)],
+                                ));
+                            wasi_stubs::__private::wit_answer(
+                                    line,
+                                    host.canvas_shapes(self_),
+                                )
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
@@ -586,77 +818,197 @@ pub mod example {
                                 other,
                                 at,
                             ): (Resource<Canvas>, Resource<Canvas>, Point)|
-                        Ok((get(store.data_mut()).canvas_copy_from(self_, other, at)?,)),
+                        {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#[method]canvas.copy-from",
+                                    &[
+                                        ("self", &self_ as &dyn wasi_stubs::component::Describe),
+                                        ("other", &other as &dyn wasi_stubs::component::Describe),
+                                        ("at", &at as &dyn wasi_stubs::component::Describe),
+                                    ],
+                                ));
+                            wasi_stubs::__private::wit_answer(
+                                    line,
+                                    host.canvas_copy_from(self_, other, at),
+                                )
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
                         "[method]canvas.into-blob",
-                        move |mut store, (self_,): (Resource<Canvas>,)| Ok((
-                            get(store.data_mut()).canvas_into_blob(self_)?,
-                        )),
+                        move |mut store, (self_,): (Resource<Canvas>,)| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#[method]canvas.into-blob",
+                                    &[("self", &self_ as &dyn wasi_stubs::component::Describe)],
+                                ));
+                            wasi_stubs::__private::wit_answer(
+                                    line,
+                                    host.canvas_into_blob(self_),
+                                )
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
                         "[static]canvas.default",
-                        move |mut store, (): ()| Ok((
-                            get(store.data_mut()).canvas_default()?,
-                        )),
+                        move |mut store, (): ()| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#[static]canvas.default",
+                                    &[],
+                                ));
+                            wasi_stubs::__private::wit_answer(
+                                    line,
+                                    host.canvas_default(),
+                                )
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
                         "takes-scalars",
                         move |mut store, (s,): (Scalars,)| {
-                            get(store.data_mut()).takes_scalars(s)?;
-                            Ok(())
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#takes-scalars",
+                                    &[("s", &s as &dyn wasi_stubs::component::Describe)],
+                                ));
+                            wasi_stubs::__private::wit_answer(
+                                line,
+                                host.takes_scalars(s),
+                            )
                         },
                     )?;
                 instance
                     .func_wrap(
                         "find",
-                        move |mut store, (name,): (String,)| Ok((
-                            get(store.data_mut()).find(name)?,
-                        )),
+                        move |mut store, (name,): (String,)| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#find",
+                                    &[("name", &name as &dyn wasi_stubs::component::Describe)],
+                                ));
+                            wasi_stubs::__private::wit_answer(line, host.find(name))
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
                         "trace",
-                        move |mut store, (): ()| Ok((get(store.data_mut()).trace()?,)),
+                        move |mut store, (): ()| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#trace",
+                                    &[],
+                                ));
+                            wasi_stubs::__private::wit_answer(line, host.trace())
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
                         "favorite",
-                        move |mut store, (): ()| Ok((get(store.data_mut()).favorite()?,)),
+                        move |mut store, (): ()| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#favorite",
+                                    &[],
+                                ));
+                            wasi_stubs::__private::wit_answer(line, host.favorite())
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
                         "check",
-                        move |mut store, (p,): (Permissions,)| Ok((
-                            get(store.data_mut()).check(p)?,
-                        )),
+                        move |mut store, (p,): (Permissions,)| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#check",
+                                    &[("p", &p as &dyn wasi_stubs::component::Describe)],
+                                ));
+                            wasi_stubs::__private::wit_answer(line, host.check(p))
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
                         "describe",
-                        move |mut store, (s,): (Shape,)| Ok((
-                            get(store.data_mut()).describe(s)?,
-                        )),
+                        move |mut store, (s,): (Shape,)| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#describe",
+                                    &[("s", &s as &dyn wasi_stubs::component::Describe)],
+                                ));
+                            wasi_stubs::__private::wit_answer(line, host.describe(s))
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
                         "measure",
-                        move |mut store, (s,): (Shape,)| Ok((
-                            get(store.data_mut()).measure(s)?,
-                        )),
+                        move |mut store, (s,): (Shape,)| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#measure",
+                                    &[("s", &s as &dyn wasi_stubs::component::Describe)],
+                                ));
+                            wasi_stubs::__private::wit_answer(line, host.measure(s))
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
                         "nested",
-                        move |mut store, (): ()| Ok((get(store.data_mut()).nested()?,)),
+                        move |mut store, (): ()| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#nested",
+                                    &[],
+                                ));
+                            wasi_stubs::__private::wit_answer(line, host.nested())
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
                         "count",
-                        move |mut store, (): ()| Ok((get(store.data_mut()).count()?,)),
+                        move |mut store, (): ()| {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#count",
+                                    &[],
+                                ));
+                            wasi_stubs::__private::wit_answer(line, host.count())
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
@@ -664,9 +1016,28 @@ pub mod example {
                         move |
                             mut store,
                             (store_, get_, linker, instance): (u32, u32, u32, u32)|
-                        Ok((
-                            get(store.data_mut()).clash(store_, get_, linker, instance)?,
-                        )),
+                        {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#clash",
+                                    &[
+                                        ("store", &store_ as &dyn wasi_stubs::component::Describe),
+                                        ("get", &get_ as &dyn wasi_stubs::component::Describe),
+                                        ("linker", &linker as &dyn wasi_stubs::component::Describe),
+                                        (
+                                            "instance",
+                                            &instance as &dyn wasi_stubs::component::Describe,
+                                        ),
+                                    ],
+                                ));
+                            wasi_stubs::__private::wit_answer(
+                                    line,
+                                    host.clash(store_, get_, linker, instance),
+                                )
+                                .map(|result| (result,))
+                        },
                     )?;
                 instance
                     .func_wrap(
@@ -674,7 +1045,29 @@ pub mod example {
                         move |
                             mut store,
                             (a, b, c, d, e, f, g, h): (u8, u8, u8, u8, u8, u8, u8, u8)|
-                        Ok((get(store.data_mut()).many(a, b, c, d, e, f, g, h)?,)),
+                        {
+                            let host = get(store.data_mut());
+                            let line = host
+                                .tracing()
+                                .then(|| wasi_stubs::__private::wit_call(
+                                    "example:sink/shapes#many",
+                                    &[
+                                        ("a", &a as &dyn wasi_stubs::component::Describe),
+                                        ("b", &b as &dyn wasi_stubs::component::Describe),
+                                        ("c", &c as &dyn wasi_stubs::component::Describe),
+                                        ("d", &d as &dyn wasi_stubs::component::Describe),
+                                        ("e", &e as &dyn wasi_stubs::component::Describe),
+                                        ("f", &f as &dyn wasi_stubs::component::Describe),
+                                        ("g", &g as &dyn wasi_stubs::component::Describe),
+                                        ("h", &h as &dyn wasi_stubs::component::Describe),
+                                    ],
+                                ));
+                            wasi_stubs::__private::wit_answer(
+                                    line,
+                                    host.many(a, b, c, d, e, f, g, h),
+                                )
+                                .map(|result| (result,))
+                        },
                     )?;
                 Ok(())
             }
@@ -691,6 +1084,16 @@ pub mod example {
                 pub left: u32,
                 pub right: u32,
             }
+            impl wasi_stubs::component::Describe for Pair {
+                fn describe(&self, out: &mut String) {
+                    out.push('{');
+                    out.push_str("left: ");
+                    wasi_stubs::component::Describe::describe(&self.left, out);
+                    out.push_str(", right: ");
+                    wasi_stubs::component::Describe::describe(&self.right, out);
+                    out.push('}');
+                }
+            }
         }
     }
 }
@@ -704,7 +1107,7 @@ pub mod logging {
         /// Logs a line.
         ///
         /// Unless the host implements it: a trap naming the function.
-        fn log(&mut self, line: String) -> wasmtime::Result<()> {
+        fn log(&mut self, line_: String) -> wasmtime::Result<()> {
             wasi_stubs::component::trap(self, "logging#log")
         }
     }
@@ -721,9 +1124,15 @@ pub mod logging {
         instance
             .func_wrap(
                 "log",
-                move |mut store, (line,): (String,)| {
-                    get(store.data_mut()).log(line)?;
-                    Ok(())
+                move |mut store, (line_,): (String,)| {
+                    let host = get(store.data_mut());
+                    let line = host
+                        .tracing()
+                        .then(|| wasi_stubs::__private::wit_call(
+                            "logging#log",
+                            &[("line", &line_ as &dyn wasi_stubs::component::Describe)],
+                        ));
+                    wasi_stubs::__private::wit_answer(line, host.log(line_))
                 },
             )?;
         Ok(())

@@ -71,6 +71,7 @@ pub struct MinimalComponentHost {
     policy: Policy,
     table: Table,
     seed: Option<(u64, u64)>,
+    trace: bool,
 }
 
 impl Default for MinimalComponentHost {
@@ -93,6 +94,7 @@ impl MinimalHostBuilder {
             policy: Policy::default(),
             table: Table::new(DEFAULT_MAX_HANDLES),
             seed: None,
+            trace: false,
         }
     }
 }
@@ -315,6 +317,14 @@ fn datetime(ns: u64) -> Datetime {
 impl Defaults for MinimalComponentHost {
     fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    fn tracing(&self) -> bool {
+        self.trace
+    }
+
+    fn set_tracing(&mut self, on: bool) {
+        self.trace = on;
     }
 }
 

@@ -23,7 +23,8 @@
 //! as traps; without it, an import nobody defines is [`RunError::MissingImports`] (naming the
 //! first one, `interface#function`) and one of another type [`RunError::Link`]. The policy of the functions a host does not implement is the host's own
 //! ([`crate::component::Defaults::policy`]), not [`Limits::policy`], which is preview1's; and
-//! WIT calls are not traced yet ([`Limits::trace`] has no effect on components).
+//! [`Limits::trace`] turns on the host's own switch
+//! ([`crate::component::Defaults::set_tracing`]), so that every WIT call is traced.
 
 use std::path::Path;
 
@@ -33,6 +34,7 @@ use wasmtime::component::{
 use wasmtime::{Engine, Store, Trap};
 
 use super::{Budget, Exited, Kind, Limits, RunError, limited};
+use crate::component::Defaults;
 use crate::{Ctx, Exit, p2};
 
 /// A linker with every import of `wasi:cli/command` (WASI 0.2, any 0.2.x version the guest
@@ -153,12 +155,15 @@ impl ComponentGuest {
         })
     }
 
-    fn instantiate_in<H: 'static>(
+    fn instantiate_in<H: Defaults + 'static>(
         &self,
         linker: &Linker<Ctx<H>>,
-        host: H,
+        mut host: H,
         limits: &Limits,
     ) -> Result<(Store<Ctx<H>>, Instance), RunError> {
+        if limits.trace {
+            host.set_tracing(true);
+        }
         let engine = self.component.engine();
         let mut ctx = Ctx::new(host);
         ctx.budget = Budget {

@@ -1,0 +1,329 @@
+//! `--invoke` on a component: the export found by name (`f`, or `interface#f` for a function of an
+//! exported instance), its arguments parsed from the command line by their WIT types, and its
+//! results printed one to a line in the notation of the WebAssembly Value Encoding (WAVE):
+//! `42`, `"text"`, `[1, 2]`, `{a: 1}`, `some(3)`, `ok`, `err("no")`.
+
+use std::fmt::Write as _;
+
+use wasmtime::Engine;
+use wasmtime::component::types::{ComponentFunc, ComponentItem, Type};
+use wasmtime::component::{Component, Val};
+
+/// The export `export` of `component` (`f` or `interface#f`) as (interface, function, type), or
+/// why not, with the functions the component does export.
+pub fn find(
+    engine: &Engine,
+    component: &Component,
+    export: &str,
+) -> Result<(Option<String>, String, ComponentFunc), String> {
+    let ty = component.component_type();
+    let mut functions = Vec::new();
+    let mut found = None;
+    for (name, item) in ty.exports(engine) {
+        match item.ty {
+            ComponentItem::ComponentFunc(func) => {
+                if name == export {
+                    found = Some((None, name.to_string(), func));
+                }
+                functions.push(name.to_string());
+            }
+            ComponentItem::ComponentInstance(instance) => {
+                for (f, item) in instance.exports(engine) {
+                    if let ComponentItem::ComponentFunc(func) = item.ty {
+                        let full = format!("{name}#{f}");
+                        if full == export {
+                            found = Some((Some(name.to_string()), f.to_string(), func));
+                        }
+                        functions.push(full);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    functions.sort_unstable();
+    found.ok_or_else(|| {
+        let listed = match functions.is_empty() {
+            true => "it exports no function".to_string(),
+            false => format!("its functions: {}", functions.join(", ")),
+        };
+        format!("no exported function `{export}` ({listed})")
+    })
+}
+
+/// The arguments of a call of `func`, from the command line.
+pub fn parse_args(
+    func: &ComponentFunc,
+    export: &str,
+    texts: &[String],
+) -> Result<Vec<Val>, String> {
+    let params: Vec<(String, Type)> = func
+        .params()
+        .map(|(name, ty)| (name.to_string(), ty))
+        .collect();
+    if let Some(option) = texts.iter().find(|t| t.starts_with("--")) {
+        return Err(format!(
+            "--invoke {export}: `{option}` is not an argument: --invoke takes the rest of the \
+             command line, so put options before it"
+        ));
+    }
+    if params.len() != texts.len() {
+        return Err(format!(
+            "--invoke {export}: it takes {} argument{} ({}), {} given",
+            params.len(),
+            if params.len() == 1 { "" } else { "s" },
+            params
+                .iter()
+                .map(|(name, ty)| format!("{name}: {}", type_name(ty)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            texts.len()
+        ));
+    }
+    params
+        .iter()
+        .zip(texts)
+        .map(|((name, ty), text)| {
+            parse(ty, text).map_err(|why| format!("--invoke {export}: argument `{name}`: {why}"))
+        })
+        .collect()
+}
+
+/// One argument of type `ty`: a number, `true`/`false`, a char, a string as it is, an enum's case,
+/// flags separated by commas, or `none` / a value for an `option`.
+fn parse(ty: &Type, text: &str) -> Result<Val, String> {
+    let bad = |what: &str| format!("`{text}` is not {what}");
+    macro_rules! int {
+        ($variant:ident, $t:ty, $what:literal) => {
+            crate::run::parse_int(text)
+                .and_then(|n| <$t>::try_from(n).ok())
+                .map(Val::$variant)
+                .ok_or_else(|| bad($what))
+        };
+    }
+    match ty {
+        Type::Bool => match text {
+            "true" => Ok(Val::Bool(true)),
+            "false" => Ok(Val::Bool(false)),
+            _ => Err(bad("a bool (true or false)")),
+        },
+        Type::S8 => int!(S8, i8, "an s8"),
+        Type::U8 => int!(U8, u8, "a u8"),
+        Type::S16 => int!(S16, i16, "an s16"),
+        Type::U16 => int!(U16, u16, "a u16"),
+        Type::S32 => int!(S32, i32, "an s32"),
+        Type::U32 => int!(U32, u32, "a u32"),
+        Type::S64 => int!(S64, i64, "an s64"),
+        Type::U64 => int!(U64, u64, "a u64"),
+        Type::Float32 => text.parse().map(Val::Float32).map_err(|_| bad("an f32")),
+        Type::Float64 => text.parse().map(Val::Float64).map_err(|_| bad("an f64")),
+        Type::Char => {
+            let mut chars = text.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Ok(Val::Char(c)),
+                _ => Err(bad("one char")),
+            }
+        }
+        Type::String => Ok(Val::String(text.to_string())),
+        Type::Enum(e) => match e.names().find(|n| *n == text) {
+            Some(name) => Ok(Val::Enum(name.to_string())),
+            None => Err(bad(&format!(
+                "a case of the enum ({})",
+                e.names().collect::<Vec<_>>().join(", ")
+            ))),
+        },
+        Type::Flags(f) => {
+            let names: Vec<&str> = f.names().collect();
+            let mut set = Vec::new();
+            for flag in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                if !names.contains(&flag) {
+                    return Err(format!(
+                        "`{flag}` is not a flag of the type ({})",
+                        names.join(", ")
+                    ));
+                }
+                set.push(flag.to_string());
+            }
+            Ok(Val::Flags(set))
+        }
+        Type::Option(o) => match text {
+            "none" => Ok(Val::Option(None)),
+            _ => Ok(Val::Option(Some(Box::new(parse(&o.ty(), text)?)))),
+        },
+        other => Err(format!(
+            "the export takes a {}: --invoke passes bool, integers, floats, char, string, enum, \
+             flags and option of those",
+            type_name(other)
+        )),
+    }
+}
+
+/// A WIT type's name, as in an error message.
+fn type_name(ty: &Type) -> &'static str {
+    match ty {
+        Type::Bool => "bool",
+        Type::S8 => "s8",
+        Type::U8 => "u8",
+        Type::S16 => "s16",
+        Type::U16 => "u16",
+        Type::S32 => "s32",
+        Type::U32 => "u32",
+        Type::S64 => "s64",
+        Type::U64 => "u64",
+        Type::Float32 => "f32",
+        Type::Float64 => "f64",
+        Type::Char => "char",
+        Type::String => "string",
+        Type::List(_) | Type::FixedLengthList(_) => "list",
+        Type::Map(_) => "map",
+        Type::Record(_) => "record",
+        Type::Tuple(_) => "tuple",
+        Type::Variant(_) => "variant",
+        Type::Enum(_) => "enum",
+        Type::Option(_) => "option",
+        Type::Result(_) => "result",
+        Type::Flags(_) => "flags",
+        Type::Own(_) => "own handle",
+        Type::Borrow(_) => "borrow handle",
+        Type::Future(_) => "future",
+        Type::Stream(_) => "stream",
+        Type::ErrorContext => "error-context",
+    }
+}
+
+/// A result, in WAVE's notation.
+pub fn show(v: &Val) -> String {
+    let mut out = String::new();
+    write_val(&mut out, v);
+    out
+}
+
+fn write_val(out: &mut String, v: &Val) {
+    let list = |out: &mut String, items: &mut dyn Iterator<Item = &Val>, open, close| {
+        out.push(open);
+        for (i, item) in items.enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            write_val(out, item);
+        }
+        out.push(close);
+    };
+    let case = |out: &mut String, name: &str, payload: Option<&Val>| {
+        out.push_str(name);
+        if let Some(p) = payload {
+            out.push('(');
+            write_val(out, p);
+            out.push(')');
+        }
+    };
+    match v {
+        Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Val::S8(n) => push(out, n),
+        Val::U8(n) => push(out, n),
+        Val::S16(n) => push(out, n),
+        Val::U16(n) => push(out, n),
+        Val::S32(n) => push(out, n),
+        Val::U32(n) => push(out, n),
+        Val::S64(n) => push(out, n),
+        Val::U64(n) => push(out, n),
+        Val::Float32(f) => float(out, f64::from(*f), f.is_nan()),
+        Val::Float64(f) => float(out, *f, f.is_nan()),
+        Val::Char(c) => {
+            let _ = write!(out, "'{}'", c.escape_default());
+        }
+        Val::String(s) => {
+            let _ = write!(out, "\"{}\"", s.escape_default());
+        }
+        Val::List(items) | Val::Tuple(items) | Val::FixedLengthList(items) => {
+            let (open, close) = match v {
+                Val::Tuple(_) => ('(', ')'),
+                _ => ('[', ']'),
+            };
+            list(out, &mut items.iter(), open, close);
+        }
+        Val::Map(pairs) => {
+            out.push('[');
+            for (i, (k, value)) in pairs.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push('(');
+                write_val(out, k);
+                out.push_str(", ");
+                write_val(out, value);
+                out.push(')');
+            }
+            out.push(']');
+        }
+        Val::Record(fields) => {
+            out.push('{');
+            for (i, (name, value)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "{name}: ");
+                write_val(out, value);
+            }
+            out.push('}');
+        }
+        Val::Variant(name, payload) => case(out, name, payload.as_deref()),
+        Val::Enum(name) => out.push_str(name),
+        Val::Option(None) => out.push_str("none"),
+        Val::Option(Some(x)) => case(out, "some", Some(x)),
+        Val::Result(Ok(x)) => case(out, "ok", x.as_deref()),
+        Val::Result(Err(x)) => case(out, "err", x.as_deref()),
+        Val::Flags(names) => {
+            let _ = write!(out, "{{{}}}", names.join(", "));
+        }
+        Val::Resource(_) => out.push_str("<resource>"),
+        Val::Future(_) => out.push_str("<future>"),
+        Val::Stream(_) => out.push_str("<stream>"),
+        Val::ErrorContext(_) => out.push_str("<error-context>"),
+    }
+}
+
+fn push(out: &mut String, n: impl std::fmt::Display) {
+    let _ = write!(out, "{n}");
+}
+
+/// Floats as WAVE writes them: `nan`, `inf`, `-inf`, or the number.
+fn float(out: &mut String, f: f64, nan: bool) {
+    if nan {
+        out.push_str("nan");
+    } else if f.is_infinite() {
+        out.push_str(if f > 0.0 { "inf" } else { "-inf" });
+    } else {
+        push(out, f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_are_shown_in_wave_notation() {
+        let v = Val::Record(vec![
+            ("a".into(), Val::List(vec![Val::U8(1), Val::U8(2)])),
+            (
+                "b".into(),
+                Val::Option(Some(Box::new(Val::String("x\"y".into())))),
+            ),
+            ("c".into(), Val::Result(Ok(None))),
+            (
+                "d".into(),
+                Val::Result(Err(Some(Box::new(Val::Enum("nope".into()))))),
+            ),
+            ("e".into(), Val::Flags(vec!["r".into(), "w".into()])),
+            (
+                "f".into(),
+                Val::Tuple(vec![Val::Char('z'), Val::Float64(f64::NEG_INFINITY)]),
+            ),
+        ]);
+        assert_eq!(
+            show(&v),
+            r#"{a: [1, 2], b: some("x\"y"), c: ok, d: err(nope), e: {r, w}, f: ('z', -inf)}"#
+        );
+    }
+}
