@@ -1,7 +1,9 @@
-//! `wasi-stubs run` on components, and the Go must-show of components on the minimal host: the
-//! committed Go `GOOS=wasip1` command (`tests/guests/go-hello`) made a component here with
-//! wasmtime 48's preview1 command adapter by `wit-component`, run by the binary and through
-//! `wasi_stubs::lifecycle::component` on `MinimalComponentHost`.
+//! `wasi-stubs run` on components, and the Go and Rust must-shows of components on the minimal
+//! host: the committed Go `GOOS=wasip1` command (`tests/guests/go-hello`) and Rust wasip1
+//! command (`tests/guests/rust-command`) made components here with wasmtime 48's preview1
+//! command adapter by `wit-component`, run by the binary and through
+//! `wasi_stubs::lifecycle::component` on `MinimalComponentHost`. (The componentize-py guest is
+//! in `python_component.rs`.)
 
 mod common;
 
@@ -121,6 +123,46 @@ fn go_component_runs_with_args_env_virtual_clock_seed_and_exit_code() {
     let other = run_guest(&guest, other_seed);
     assert_eq!(other.status.code(), Some(GO_EXIT));
     assert_ne!(random_line(&stdout(&other)), random);
+}
+
+#[test]
+fn rust_component_runs_with_args_env_clocks_random_sleep_and_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = std::fs::read(fixture("rust-command.wasm")).unwrap();
+    let guest = write_in(dir.path(), "rust-command.component.wasm", adapt(&module));
+    // 5 s of wall time for a guest that sleeps 10 s: the virtual clock does not wait.
+    let args = [
+        "--timeout",
+        "5",
+        "--clock",
+        &format!("virtual:{NOW}"),
+        "--seed",
+        "11",
+        "--env",
+        "GREETING=hallo",
+        "--arg",
+        "one",
+    ];
+    let first = run_guest(&guest, args);
+    // `std::process::exit(3)`, through the adapter: `exit(err)`, so 1 (see `GO_EXIT`).
+    assert_eq!(first.status.code(), Some(GO_EXIT), "{}", stderr(&first));
+    let out = stdout(&first);
+    let random = random_line(&out);
+    assert_eq!(
+        out,
+        format!(
+            "hello from rust\n\
+             args: rust-command.component.wasm one\n\
+             GREETING=hallo\n\
+             now: {NOW}\n\
+             slept: 10s\n\
+             random: {random}\n"
+        )
+    );
+    assert_eq!(stderr(&first), "warning: to stderr\n");
+    let second = run_guest(&guest, args);
+    assert_eq!(second.status.code(), Some(GO_EXIT));
+    assert_eq!((second.stdout, second.stderr), (first.stdout, first.stderr));
 }
 
 #[test]
