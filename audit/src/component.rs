@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use serde::Serialize;
-use wasi_stubs::component::{Coverage, Interface, Policy, ResultShape};
+use wasi_stubs::component::{
+    Coverage, Interface, InterfaceVisitor, NoOverrides, Policy, ResultShape,
+};
 use wasi_stubs::host::MinimalComponentHost;
 use wasi_stubs::p2;
 use wasi_stubs::wasmtime::component::types::{ComponentItem, Type};
@@ -36,47 +38,19 @@ impl HostInterface {
             functions: H::coverage().collect(),
         }
     }
+}
 
-    /// The interface `I` with nothing overridden.
-    pub fn defaults<I: Interface + ?Sized>() -> Self {
-        HostInterface {
-            name: I::NAME,
-            functions: I::FUNCTIONS.iter().map(|f| (*f, false)).collect(),
-        }
+/// Collects the interfaces of a world, each with what the host `H` overrides of it, from the
+/// world's generated `for_each_interface` (no list of them is kept here).
+struct Collect(Vec<HostInterface>);
+
+impl<H> InterfaceVisitor<H> for Collect {
+    fn visit<I: Interface + ?Sized>(&mut self)
+    where
+        H: Coverage<I>,
+    {
+        self.0.push(HostInterface::of::<H, I>());
     }
-}
-
-macro_rules! command_interfaces {
-    ($each:ident) => {
-        command_interfaces!(@list $each;
-                p2::wasi::cli::environment::Host, p2::wasi::cli::exit::Host,
-                p2::wasi::io::error::Host, p2::wasi::io::poll::Host, p2::wasi::io::streams::Host,
-                p2::wasi::cli::stdin::Host, p2::wasi::cli::stdout::Host, p2::wasi::cli::stderr::Host,
-                p2::wasi::cli::terminal_input::Host, p2::wasi::cli::terminal_output::Host,
-                p2::wasi::cli::terminal_stdin::Host, p2::wasi::cli::terminal_stdout::Host,
-                p2::wasi::cli::terminal_stderr::Host, p2::wasi::clocks::monotonic_clock::Host,
-                p2::wasi::clocks::wall_clock::Host, p2::wasi::filesystem::types::Host,
-                p2::wasi::filesystem::preopens::Host, p2::wasi::sockets::network::Host,
-                p2::wasi::sockets::instance_network::Host, p2::wasi::sockets::udp::Host,
-                p2::wasi::sockets::udp_create_socket::Host, p2::wasi::sockets::tcp::Host,
-                p2::wasi::sockets::tcp_create_socket::Host,
-                p2::wasi::sockets::ip_name_lookup::Host, p2::wasi::random::random::Host,
-                p2::wasi::random::insecure::Host, p2::wasi::random::insecure_seed::Host
-        )
-    };
-    (@list $each:ident; $($path:path),*) => { vec![$($each!($path)),*] };
-}
-
-macro_rules! of_minimal {
-    ($path:path) => {
-        HostInterface::of::<MinimalComponentHost, dyn $path>()
-    };
-}
-
-macro_rules! defaults_of {
-    ($path:path) => {
-        HostInterface::defaults::<dyn $path>()
-    };
 }
 
 /// A component host to audit against: the interfaces of `wasi:cli/command` (WASI 0.2.12) it
@@ -91,7 +65,11 @@ impl ComponentHost {
     /// [`MinimalComponentHost`], with the overrides its impls declare.
     pub fn minimal(policy: Policy) -> Self {
         ComponentHost {
-            interfaces: command_interfaces!(of_minimal),
+            interfaces: {
+                let mut collect = Collect(Vec::new());
+                p2::for_each_interface::<MinimalComponentHost, _>(&mut collect);
+                collect.0
+            },
             policy,
         }
     }
@@ -99,7 +77,11 @@ impl ComponentHost {
     /// A host that overrides nothing: every function gives its default answer.
     pub fn none(policy: Policy) -> Self {
         ComponentHost {
-            interfaces: command_interfaces!(defaults_of),
+            interfaces: {
+                let mut collect = Collect(Vec::new());
+                p2::for_each_interface::<NoOverrides, _>(&mut collect);
+                collect.0
+            },
             policy,
         }
     }

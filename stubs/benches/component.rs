@@ -6,6 +6,9 @@
 //!   hand;
 //! * `glue`: `wasi_stubs::p2::add_to_linker` with a host overriding `get-stdout`,
 //!   `[method]output-stream.blocking-write-and-flush` and `wall-clock.now` with that work;
+//! * `minimal`: `wasi_stubs::host::MinimalComponentHost`, the ready host, as `wasi-stubs run`
+//!   builds it, with stdout discarded and a fixed clock: its handle table, its `Output` and its
+//!   clock source behind the same glue;
 //! * `incumbent`: `wasmtime_wasi::p2::add_to_linker_sync` with a `WasiCtx` whose stdout is a
 //!   sink and whose wall clock ticks once per reading.
 //!
@@ -15,7 +18,8 @@
 //! times; both trap on an error. The reported time is per call.
 //!
 //! `cargo bench -p wasi-stubs --bench component -- --count CASE VARIANT CALLS` makes `CALLS`
-//! calls of one case (`write_16`, `now`) with one variant (`floor`, `glue`, `incumbent`) and
+//! calls of one case (`write_16`, `now`) with one variant (`floor`, `glue`, `minimal`,
+//! `incumbent`) and
 //! nothing else, for callgrind: `BENCH=component bash stubs/benches/count.sh` gives instructions per
 //! call.
 
@@ -25,6 +29,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
 use wasi_stubs::component::Defaults;
+use wasi_stubs::host::{ClockSource, MinimalComponentHost, Output};
 use wasi_stubs::p2::wasi;
 use wasi_stubs::p2::wasi::clocks::wall_clock::Datetime;
 use wasi_stubs::p2::wasi::io::streams::{OutputStream, StreamError};
@@ -279,6 +284,22 @@ fn glue_linker(engine: &Engine) -> Linker<Host> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The ready host.
+
+fn minimal_linker(engine: &Engine) -> Linker<MinimalComponentHost> {
+    let mut linker = Linker::new(engine);
+    wasi_stubs::p2::add_to_linker(&mut linker, |host: &mut MinimalComponentHost| host).unwrap();
+    linker
+}
+
+fn minimal() -> MinimalComponentHost {
+    MinimalComponentHost::builder()
+        .stdout(Output::discard())
+        .clock(ClockSource::Fixed(CLOCK_BASE))
+        .build_component()
+}
+
+// ---------------------------------------------------------------------------------------------
 // The incumbent: wasmtime-wasi's p2.
 
 struct Incumbent {
@@ -367,6 +388,7 @@ fn bench_run<T: 'static>(
 struct Pres {
     floor: InstancePre<Floor>,
     glue: InstancePre<Host>,
+    minimal: InstancePre<MinimalComponentHost>,
     incumbent: InstancePre<Incumbent>,
 }
 
@@ -376,6 +398,7 @@ impl Pres {
         let pres = Pres {
             floor: floor_linker(engine).instantiate_pre(&component).unwrap(),
             glue: glue_linker(engine).instantiate_pre(&component).unwrap(),
+            minimal: minimal_linker(engine).instantiate_pre(&component).unwrap(),
             incumbent: incumbent_linker(engine)
                 .instantiate_pre(&component)
                 .unwrap(),
@@ -396,6 +419,12 @@ impl Pres {
         let glue = (store.data().work.out.clone(), store.data().work.ticks);
         assert_eq!(floor, (BYTES.to_vec(), 1));
         assert_eq!(glue, floor);
+        let (mut store, instance) = instantiate(&pres.minimal, minimal());
+        for (_, name) in CASES {
+            export(&mut store, &instance, name)
+                .call(&mut store, (1,))
+                .unwrap();
+        }
         let (mut store, instance) = instantiate(&pres.incumbent, incumbent());
         for (_, name) in CASES {
             export(&mut store, &instance, name)
@@ -422,6 +451,12 @@ fn calls(c: &mut Criterion) {
             "glue",
             name,
             instantiate(&pres.glue, Host::default()),
+        );
+        bench_run(
+            &mut group,
+            "minimal",
+            name,
+            instantiate(&pres.minimal, minimal()),
         );
         bench_run(
             &mut group,
@@ -462,8 +497,9 @@ fn count(case: &str, variant: &str, calls: u32) {
     match variant {
         "floor" => go!(&pres.floor, Floor::default()),
         "glue" => go!(&pres.glue, Host::default()),
+        "minimal" => go!(&pres.minimal, minimal()),
         "incumbent" => go!(&pres.incumbent, incumbent()),
-        other => panic!("no variant `{other}`: floor, glue or incumbent"),
+        other => panic!("no variant `{other}`: floor, glue, minimal or incumbent"),
     }
 }
 

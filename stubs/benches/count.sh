@@ -26,15 +26,23 @@ instructions() { # case variant calls
     | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
 }
 
-printf '%-16s %8s %8s %10s %11s %15s\n' case floor glue incumbent glue/floor incumbent/floor
+# The component benchmark has a fourth variant: the ready MinimalComponentHost.
+variants="floor glue incumbent"
+[ "$BENCH" = component ] && variants="floor glue minimal incumbent"
+
+printf '%-16s' case
+for variant in $variants; do printf ' %10s' "$variant"; done
+for variant in $variants; do [ "$variant" = floor ] || printf ' %10s' "$variant/fl"; done
+printf '\n'
 for case in $cases; do
   row=()
-  for variant in floor glue incumbent; do
+  for variant in $variants; do
     zero=$(instructions "$case" "$variant" 0)
     many=$(instructions "$case" "$variant" "$CALLS")
     row+=("$(( (many - zero + CALLS / 2) / CALLS ))")
   done
-  ratio=$(awk -v g="${row[1]}" -v f="${row[0]}" 'BEGIN { printf "%.2f", g / f }')
-  incumbent=$(awk -v g="${row[2]}" -v f="${row[0]}" 'BEGIN { printf "%.2f", g / f }')
-  printf '%-16s %8s %8s %10s %11s %15s\n' "$case" "${row[0]}" "${row[1]}" "${row[2]}" "$ratio" "$incumbent"
+  printf '%-16s' "$case"
+  for n in "${row[@]}"; do printf ' %10s' "$n"; done
+  for n in "${row[@]:1}"; do printf ' %10s' "$(awk -v g="$n" -v f="${row[0]}" 'BEGIN { printf "%.2f", g / f }')"; done
+  printf '\n'
 done

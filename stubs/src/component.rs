@@ -212,6 +212,45 @@ pub trait Coverage<I: Interface + ?Sized> {
     }
 }
 
+/// A host that overrides nothing: every interface's [`Coverage`] is empty. For auditing what a
+/// host without overrides would answer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoOverrides;
+
+impl<I: Interface + ?Sized> Coverage<I> for NoOverrides {
+    const OVERRIDES: &'static [&'static str] = &[];
+}
+
+/// What is done for each interface of a world, by its generated `for_each_interface`: each
+/// interface's `dyn Host` comes to [`visit`](Self::visit) with what the host `H` overrides of it.
+///
+/// ```
+/// use wasi_stubs::component::{Coverage, Interface, InterfaceVisitor};
+/// use wasi_stubs::host::MinimalComponentHost;
+///
+/// struct Names(Vec<(&'static str, usize)>);
+///
+/// impl InterfaceVisitor<MinimalComponentHost> for Names {
+///     fn visit<I: Interface + ?Sized>(&mut self)
+///     where
+///         MinimalComponentHost: Coverage<I>,
+///     {
+///         self.0.push((I::NAME, <MinimalComponentHost as Coverage<I>>::OVERRIDES.len()));
+///     }
+/// }
+///
+/// let mut names = Names(Vec::new());
+/// wasi_stubs::p2::for_each_interface::<MinimalComponentHost, _>(&mut names);
+/// assert_eq!(names.0.len(), 27);
+/// assert!(names.0.contains(&("wasi:cli/stdout@0.2.12", 1)));
+/// ```
+pub trait InterfaceVisitor<H: ?Sized> {
+    /// Called with the interface `I`.
+    fn visit<I: Interface + ?Sized>(&mut self)
+    where
+        H: Coverage<I>;
+}
+
 /// The cases of a WIT `enum` or `variant` that a default answer can name: those without a
 /// payload. Generated for every type that is the error of a function's `result`.
 pub trait Cases: Sized {

@@ -171,13 +171,14 @@ pub enum RunError {
     /// The module cannot run here, for the reason given: a `_start` or `_initialize` that is not a
     /// function without parameters and results, a shared memory.
     Unsupported(String),
-    /// Imports that no one defines, as `module::name`.
+    /// Imports that no one defines: every one of a module, as `module::name`; for a component,
+    /// the first the linker met, as `interface#function` (or the import's name).
     MissingImports(Vec<String>),
     /// The guest ran past its time limit.
     Timeout(Duration),
     /// The guest used up its fuel.
     OutOfFuel(u64),
-    /// The module does not compile.
+    /// The guest does not compile.
     Compile(wasmtime::Error),
     /// The module cannot be linked with what the linker defines (an import of another type).
     Link(wasmtime::Error),
@@ -206,7 +207,7 @@ impl fmt::Display for RunError {
             ),
             RunError::MissingImports(names) => write!(
                 f,
-                "the module imports what this host does not define: {}",
+                "the guest imports what this host does not define: {}",
                 names.join(", ")
             ),
             RunError::Timeout(t) => write!(f, "the guest ran longer than its time limit of {t:?}"),

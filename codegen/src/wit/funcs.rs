@@ -134,10 +134,14 @@ pub(super) fn host(scope: &mut Scope<'_, '_>) -> Result<TokenStream, Error> {
                 wasmtime::component::ResourceType::host::<#marker>(),
                 move |mut store, rep| {
                     let host = get(store.data_mut());
-                    let line = host
-                        .tracing()
-                        .then(|| wasi_stubs::__private::wit_call(#traced, &[("self", &rep)]));
-                    wasi_stubs::__private::wit_answer(line, host.#method(Resource::new_own(rep)))
+                    if host.tracing() {
+                        let line = wasi_stubs::__private::wit_call(#traced, &[("self", &rep)]);
+                        return wasi_stubs::__private::wit_answer(
+                            line,
+                            host.#method(Resource::new_own(rep)),
+                        );
+                    }
+                    host.#method(Resource::new_own(rep))
                 },
             )?;
         });
@@ -198,20 +202,25 @@ pub(super) fn host(scope: &mut Scope<'_, '_>) -> Result<TokenStream, Error> {
         });
         let name = &f.name;
         let traced = format!("{}#{}", unit.unversioned(), f.name);
-        let answer = quote!(wasi_stubs::__private::wit_answer(line, host.#method(#(#args),*)));
-        let answer = if f.result.is_some() {
-            quote!(#answer.map(|result| (result,)))
+        // The traced call is the cold branch; an ordinary one tests the switch and calls the host.
+        let call = quote!(host.#method(#(#args),*));
+        let (traced_answer, answer) = if f.result.is_some() {
+            (
+                quote!(wasi_stubs::__private::wit_answer(line, #call).map(|result| (result,))),
+                quote!(Ok((#call?,))),
+            )
         } else {
-            answer
+            (quote!(wasi_stubs::__private::wit_answer(line, #call)), call)
         };
         registrations.push(quote! {
             instance.func_wrap(
                 #name,
                 move |mut store, (#(#args,)*): (#(#param_types,)*)| {
                     let host = get(store.data_mut());
-                    let line = host
-                        .tracing()
-                        .then(|| wasi_stubs::__private::wit_call(#traced, &[#(#traced_args),*]));
+                    if host.tracing() {
+                        let line = wasi_stubs::__private::wit_call(#traced, &[#(#traced_args),*]);
+                        return #traced_answer;
+                    }
                     #answer
                 },
             )?;

@@ -491,6 +491,11 @@ impl<'a> Generator<'a> {
         } else {
             quote!(#(#hosts)+*)
         };
+        let visit_doc = names::doc_lines(&format!(
+            "Calls `visitor.visit::<dyn I>()` for the `Host` trait `I` of every import of the \
+             world `{full}`, in the world's order, with what the host `H` overrides of each \
+             (`wasi_stubs::component::NoOverrides` for a host that overrides nothing)."
+        ));
         let top = quote! {
             #imports_doc
             pub trait Imports
@@ -500,6 +505,15 @@ impl<'a> Generator<'a> {
             }
 
             impl<H> Imports for H where H: ?Sized + #bound {}
+
+            #visit_doc
+            pub fn for_each_interface<H, V>(visitor: &mut V)
+            where
+                H: ?Sized #(+ wasi_stubs::component::Coverage<dyn #hosts>)*,
+                V: wasi_stubs::component::InterfaceVisitor<H>,
+            {
+                #(visitor.visit::<dyn #hosts>();)*
+            }
 
             #link_doc
             pub fn add_to_linker<T: 'static, H: Imports + 'static>(

@@ -11,6 +11,20 @@ where
     H: ?Sized + Host + example::base::errors::Host + example::sink::shapes::Host
         + logging::Host,
 {}
+/// Calls `visitor.visit::<dyn I>()` for the `Host` trait `I` of every import of the world `example:sink/sink@1.2.0`, in the world's order, with what the host `H` overrides of each (`wasi_stubs::component::NoOverrides` for a host that overrides nothing).
+pub fn for_each_interface<H, V>(visitor: &mut V)
+where
+    H: ?Sized + wasi_stubs::component::Coverage<dyn Host>
+        + wasi_stubs::component::Coverage<dyn example::base::errors::Host>
+        + wasi_stubs::component::Coverage<dyn example::sink::shapes::Host>
+        + wasi_stubs::component::Coverage<dyn logging::Host>,
+    V: wasi_stubs::component::InterfaceVisitor<H>,
+{
+    visitor.visit::<dyn Host>();
+    visitor.visit::<dyn example::base::errors::Host>();
+    visitor.visit::<dyn example::sink::shapes::Host>();
+    visitor.visit::<dyn logging::Host>();
+}
 /// Links every import of the world `example:sink/sink@1.2.0` into `linker`: each function and resource of each imported interface, in an instance named as the WIT names it, answered by the host that `get` finds in the store's data.
 pub fn add_to_linker<T: 'static, H: Imports + 'static>(
     linker: &mut wasmtime::component::Linker<T>,
@@ -55,14 +69,15 @@ pub fn add_functions_to_linker<T: 'static, H: Host + 'static>(
             "greet",
             move |mut store, (who,): (String,)| {
                 let host = get(store.data_mut());
-                let line = host
-                    .tracing()
-                    .then(|| wasi_stubs::__private::wit_call(
+                if host.tracing() {
+                    let line = wasi_stubs::__private::wit_call(
                         "example:sink/sink#greet",
                         &[("who", &who as &dyn wasi_stubs::component::Describe)],
-                    ));
-                wasi_stubs::__private::wit_answer(line, host.greet(who))
-                    .map(|result| (result,))
+                    );
+                    return wasi_stubs::__private::wit_answer(line, host.greet(who))
+                        .map(|result| (result,));
+                }
+                Ok((host.greet(who)?,))
             },
         )?;
     instance
@@ -70,14 +85,15 @@ pub fn add_functions_to_linker<T: 'static, H: Host + 'static>(
             "lookup",
             move |mut store, (key,): (Pair,)| {
                 let host = get(store.data_mut());
-                let line = host
-                    .tracing()
-                    .then(|| wasi_stubs::__private::wit_call(
+                if host.tracing() {
+                    let line = wasi_stubs::__private::wit_call(
                         "example:sink/sink#lookup",
                         &[("key", &key as &dyn wasi_stubs::component::Describe)],
-                    ));
-                wasi_stubs::__private::wit_answer(line, host.lookup(key))
-                    .map(|result| (result,))
+                    );
+                    return wasi_stubs::__private::wit_answer(line, host.lookup(key))
+                        .map(|result| (result,));
+                }
+                Ok((host.lookup(key)?,))
             },
         )?;
     Ok(())
@@ -206,16 +222,17 @@ pub mod example {
                         wasmtime::component::ResourceType::host::<Blob>(),
                         move |mut store, rep| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:base/errors#[resource-drop]blob",
                                     &[("self", &rep)],
-                                ));
-                            wasi_stubs::__private::wit_answer(
-                                line,
-                                host.blob_drop(Resource::new_own(rep)),
-                            )
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                    line,
+                                    host.blob_drop(Resource::new_own(rep)),
+                                );
+                            }
+                            host.blob_drop(Resource::new_own(rep))
                         },
                     )?;
                 instance
@@ -223,14 +240,18 @@ pub mod example {
                         "[constructor]blob",
                         move |mut store, (size,): (u32,)| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:base/errors#[constructor]blob",
                                     &[("size", &size as &dyn wasi_stubs::component::Describe)],
-                                ));
-                            wasi_stubs::__private::wit_answer(line, host.blob_new(size))
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.blob_new(size),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.blob_new(size)?,))
                         },
                     )?;
                 instance
@@ -238,17 +259,18 @@ pub mod example {
                         "[method]blob.bytes",
                         move |mut store, (self_,): (Resource<Blob>,)| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:base/errors#[method]blob.bytes",
                                     &[("self", &self_ as &dyn wasi_stubs::component::Describe)],
-                                ));
-                            wasi_stubs::__private::wit_answer(
-                                    line,
-                                    host.blob_bytes(self_),
-                                )
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.blob_bytes(self_),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.blob_bytes(self_)?,))
                         },
                     )?;
                 instance
@@ -256,20 +278,21 @@ pub mod example {
                         "[static]blob.concat",
                         move |mut store, (a, b): (Resource<Blob>, Resource<Blob>)| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:base/errors#[static]blob.concat",
                                     &[
                                         ("a", &a as &dyn wasi_stubs::component::Describe),
                                         ("b", &b as &dyn wasi_stubs::component::Describe),
                                     ],
-                                ));
-                            wasi_stubs::__private::wit_answer(
-                                    line,
-                                    host.blob_concat(a, b),
-                                )
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.blob_concat(a, b),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.blob_concat(a, b)?,))
                         },
                     )?;
                 Ok(())
@@ -732,16 +755,17 @@ pub mod example {
                         wasmtime::component::ResourceType::host::<Canvas>(),
                         move |mut store, rep| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#[resource-drop]canvas",
                                     &[("self", &rep)],
-                                ));
-                            wasi_stubs::__private::wit_answer(
-                                line,
-                                host.canvas_drop(Resource::new_own(rep)),
-                            )
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                    line,
+                                    host.canvas_drop(Resource::new_own(rep)),
+                                );
+                            }
+                            host.canvas_drop(Resource::new_own(rep))
                         },
                     )?;
                 instance
@@ -749,20 +773,21 @@ pub mod example {
                         "[constructor]canvas",
                         move |mut store, (width, height): (u32, u32)| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#[constructor]canvas",
                                     &[
                                         ("width", &width as &dyn wasi_stubs::component::Describe),
                                         ("height", &height as &dyn wasi_stubs::component::Describe),
                                     ],
-                                ));
-                            wasi_stubs::__private::wit_answer(
-                                    line,
-                                    host.canvas_new(width, height),
-                                )
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.canvas_new(width, height),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.canvas_new(width, height)?,))
                         },
                     )?;
                 instance
@@ -773,21 +798,22 @@ pub mod example {
                             (self_, s, c): (Resource<Canvas>, Shape, Color)|
                         {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#[method]canvas.draw",
                                     &[
                                         ("self", &self_ as &dyn wasi_stubs::component::Describe),
                                         ("s", &s as &dyn wasi_stubs::component::Describe),
                                         ("c", &c as &dyn wasi_stubs::component::Describe),
                                     ],
-                                ));
-                            wasi_stubs::__private::wit_answer(
-                                    line,
-                                    host.canvas_draw(self_, s, c),
-                                )
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.canvas_draw(self_, s, c),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.canvas_draw(self_, s, c)?,))
                         },
                     )?;
                 instance
@@ -795,17 +821,18 @@ pub mod example {
                         "[method]canvas.shapes",
                         move |mut store, (self_,): (Resource<Canvas>,)| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#[method]canvas.shapes",
                                     &[("self", &self_ as &dyn wasi_stubs::component::Describe)],
-                                ));
-                            wasi_stubs::__private::wit_answer(
-                                    line,
-                                    host.canvas_shapes(self_),
-                                )
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.canvas_shapes(self_),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.canvas_shapes(self_)?,))
                         },
                     )?;
                 instance
@@ -820,21 +847,22 @@ pub mod example {
                             ): (Resource<Canvas>, Resource<Canvas>, Point)|
                         {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#[method]canvas.copy-from",
                                     &[
                                         ("self", &self_ as &dyn wasi_stubs::component::Describe),
                                         ("other", &other as &dyn wasi_stubs::component::Describe),
                                         ("at", &at as &dyn wasi_stubs::component::Describe),
                                     ],
-                                ));
-                            wasi_stubs::__private::wit_answer(
-                                    line,
-                                    host.canvas_copy_from(self_, other, at),
-                                )
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.canvas_copy_from(self_, other, at),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.canvas_copy_from(self_, other, at)?,))
                         },
                     )?;
                 instance
@@ -842,17 +870,18 @@ pub mod example {
                         "[method]canvas.into-blob",
                         move |mut store, (self_,): (Resource<Canvas>,)| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#[method]canvas.into-blob",
                                     &[("self", &self_ as &dyn wasi_stubs::component::Describe)],
-                                ));
-                            wasi_stubs::__private::wit_answer(
-                                    line,
-                                    host.canvas_into_blob(self_),
-                                )
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.canvas_into_blob(self_),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.canvas_into_blob(self_)?,))
                         },
                     )?;
                 instance
@@ -860,17 +889,18 @@ pub mod example {
                         "[static]canvas.default",
                         move |mut store, (): ()| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#[static]canvas.default",
                                     &[],
-                                ));
-                            wasi_stubs::__private::wit_answer(
-                                    line,
-                                    host.canvas_default(),
-                                )
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.canvas_default(),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.canvas_default()?,))
                         },
                     )?;
                 instance
@@ -878,16 +908,17 @@ pub mod example {
                         "takes-scalars",
                         move |mut store, (s,): (Scalars,)| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#takes-scalars",
                                     &[("s", &s as &dyn wasi_stubs::component::Describe)],
-                                ));
-                            wasi_stubs::__private::wit_answer(
-                                line,
-                                host.takes_scalars(s),
-                            )
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                    line,
+                                    host.takes_scalars(s),
+                                );
+                            }
+                            host.takes_scalars(s)
                         },
                     )?;
                 instance
@@ -895,14 +926,18 @@ pub mod example {
                         "find",
                         move |mut store, (name,): (String,)| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#find",
                                     &[("name", &name as &dyn wasi_stubs::component::Describe)],
-                                ));
-                            wasi_stubs::__private::wit_answer(line, host.find(name))
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.find(name),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.find(name)?,))
                         },
                     )?;
                 instance
@@ -910,14 +945,15 @@ pub mod example {
                         "trace",
                         move |mut store, (): ()| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#trace",
                                     &[],
-                                ));
-                            wasi_stubs::__private::wit_answer(line, host.trace())
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(line, host.trace())
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.trace()?,))
                         },
                     )?;
                 instance
@@ -925,14 +961,18 @@ pub mod example {
                         "favorite",
                         move |mut store, (): ()| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#favorite",
                                     &[],
-                                ));
-                            wasi_stubs::__private::wit_answer(line, host.favorite())
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.favorite(),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.favorite()?,))
                         },
                     )?;
                 instance
@@ -940,14 +980,18 @@ pub mod example {
                         "check",
                         move |mut store, (p,): (Permissions,)| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#check",
                                     &[("p", &p as &dyn wasi_stubs::component::Describe)],
-                                ));
-                            wasi_stubs::__private::wit_answer(line, host.check(p))
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.check(p),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.check(p)?,))
                         },
                     )?;
                 instance
@@ -955,14 +999,18 @@ pub mod example {
                         "describe",
                         move |mut store, (s,): (Shape,)| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#describe",
                                     &[("s", &s as &dyn wasi_stubs::component::Describe)],
-                                ));
-                            wasi_stubs::__private::wit_answer(line, host.describe(s))
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.describe(s),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.describe(s)?,))
                         },
                     )?;
                 instance
@@ -970,14 +1018,18 @@ pub mod example {
                         "measure",
                         move |mut store, (s,): (Shape,)| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#measure",
                                     &[("s", &s as &dyn wasi_stubs::component::Describe)],
-                                ));
-                            wasi_stubs::__private::wit_answer(line, host.measure(s))
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.measure(s),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.measure(s)?,))
                         },
                     )?;
                 instance
@@ -985,14 +1037,18 @@ pub mod example {
                         "nested",
                         move |mut store, (): ()| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#nested",
                                     &[],
-                                ));
-                            wasi_stubs::__private::wit_answer(line, host.nested())
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.nested(),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.nested()?,))
                         },
                     )?;
                 instance
@@ -1000,14 +1056,15 @@ pub mod example {
                         "count",
                         move |mut store, (): ()| {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#count",
                                     &[],
-                                ));
-                            wasi_stubs::__private::wit_answer(line, host.count())
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(line, host.count())
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.count()?,))
                         },
                     )?;
                 instance
@@ -1018,9 +1075,8 @@ pub mod example {
                             (store_, get_, linker, instance): (u32, u32, u32, u32)|
                         {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#clash",
                                     &[
                                         ("store", &store_ as &dyn wasi_stubs::component::Describe),
@@ -1031,12 +1087,14 @@ pub mod example {
                                             &instance as &dyn wasi_stubs::component::Describe,
                                         ),
                                     ],
-                                ));
-                            wasi_stubs::__private::wit_answer(
-                                    line,
-                                    host.clash(store_, get_, linker, instance),
-                                )
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.clash(store_, get_, linker, instance),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.clash(store_, get_, linker, instance)?,))
                         },
                     )?;
                 instance
@@ -1047,9 +1105,8 @@ pub mod example {
                             (a, b, c, d, e, f, g, h): (u8, u8, u8, u8, u8, u8, u8, u8)|
                         {
                             let host = get(store.data_mut());
-                            let line = host
-                                .tracing()
-                                .then(|| wasi_stubs::__private::wit_call(
+                            if host.tracing() {
+                                let line = wasi_stubs::__private::wit_call(
                                     "example:sink/shapes#many",
                                     &[
                                         ("a", &a as &dyn wasi_stubs::component::Describe),
@@ -1061,12 +1118,14 @@ pub mod example {
                                         ("g", &g as &dyn wasi_stubs::component::Describe),
                                         ("h", &h as &dyn wasi_stubs::component::Describe),
                                     ],
-                                ));
-                            wasi_stubs::__private::wit_answer(
-                                    line,
-                                    host.many(a, b, c, d, e, f, g, h),
-                                )
-                                .map(|result| (result,))
+                                );
+                                return wasi_stubs::__private::wit_answer(
+                                        line,
+                                        host.many(a, b, c, d, e, f, g, h),
+                                    )
+                                    .map(|result| (result,));
+                            }
+                            Ok((host.many(a, b, c, d, e, f, g, h)?,))
                         },
                     )?;
                 Ok(())
@@ -1126,13 +1185,14 @@ pub mod logging {
                 "log",
                 move |mut store, (line_,): (String,)| {
                     let host = get(store.data_mut());
-                    let line = host
-                        .tracing()
-                        .then(|| wasi_stubs::__private::wit_call(
+                    if host.tracing() {
+                        let line = wasi_stubs::__private::wit_call(
                             "logging#log",
                             &[("line", &line_ as &dyn wasi_stubs::component::Describe)],
-                        ));
-                    wasi_stubs::__private::wit_answer(line, host.log(line_))
+                        );
+                        return wasi_stubs::__private::wit_answer(line, host.log(line_));
+                    }
+                    host.log(line_)
                 },
             )?;
         Ok(())
