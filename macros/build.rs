@@ -17,11 +17,20 @@ fn main() {
         let doc = vendored
             .load(&out.join("witx"))
             .unwrap_or_else(|e| panic!("{e}"));
+        // `wasi_stubs` generates preview1's async trait with these functions async.
+        let async_functions = match vendored.module {
+            "wasi_snapshot_preview1" => wasi_stubs_codegen::vendored::PREVIEW1_ASYNC,
+            _ => &[],
+        };
         for m in wasi_stubs_codegen::module_names(&doc) {
+            let async_trait = match async_functions {
+                [] => String::new(),
+                _ => format!("{}Async", m.trait_name),
+            };
             writeln!(
                 table,
-                "    Spec {{ module: {:?}, trait_name: {:?}, functions: &{:?} }},",
-                m.module, m.trait_name, m.functions
+                "    Spec {{ module: {:?}, trait_name: {:?}, functions: &{:?}, async_trait: {:?}, async_functions: &{:?} }},",
+                m.module, m.trait_name, m.functions, async_trait, async_functions
             )
             .unwrap();
         }

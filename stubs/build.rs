@@ -16,7 +16,10 @@ fn main() {
     let preview1 = load(vendored::PREVIEW1, &out);
     let preview0 = load(vendored::PREVIEW0, &out);
 
-    write(&out.join("preview1.rs"), Generator::document(&preview1));
+    write(
+        &out.join("preview1.rs"),
+        Generator::document(&preview1).async_functions(vendored::PREVIEW1_ASYNC.iter().copied()),
+    );
     let polyfill = Polyfill {
         doc: &preview1,
         path: quote!(crate::preview1),

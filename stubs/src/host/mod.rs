@@ -20,6 +20,7 @@
 //!     .build();
 //! ```
 
+mod asynchronous;
 mod clock;
 mod component;
 pub mod fs;
@@ -32,7 +33,7 @@ pub use component::{
     DEFAULT_MAX_HANDLES, MAX_RANDOM_BYTES, MinimalComponentHost, READ_CHUNK, WRITE_PERMIT,
 };
 pub use fs::{Files, MemoryTree, Tree};
-pub use poll::poll_oneoff;
+pub use poll::{poll_oneoff, poll_oneoff_async};
 pub use random::{Entropy, RandomSource};
 pub use stdio::{Output, Stdio};
 
