@@ -206,8 +206,9 @@ impl<'a> Generator<'a> {
         let asynchronous = self.asynchronous.as_ref();
         match &self.input {
             Input::Document(doc) => emit::document(doc, polyfill, asynchronous),
-            Input::Witx(paths) => emit::document(&load(paths)?, polyfill, asynchronous)
-                .map_err(|e| e.locate(paths)),
+            Input::Witx(paths) => {
+                emit::document(&load(paths)?, polyfill, asynchronous).map_err(|e| e.locate(paths))
+            }
         }
     }
 

@@ -453,7 +453,10 @@ fn find_spec(args: &Args, trait_path: &syn::Path) -> syn::Result<(&'static Spec,
                 ),
             )
         })?;
-        return Ok((spec, !spec.async_trait.is_empty() && last == spec.async_trait));
+        return Ok((
+            spec,
+            !spec.async_trait.is_empty() && last == spec.async_trait,
+        ));
     }
     if let Some(spec) = SPECS
         .iter()

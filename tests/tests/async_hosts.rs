@@ -96,7 +96,9 @@ fn a_hundred_rust_guests_sleep_together_beside_a_spinning_one() {
         // One after the other they would take 100 s; together about 1 s. The spinner, which
         // yields at every tick, does not hold them up until its own timeout.
         let all = last - start;
-        eprintln!("{GUESTS} Rust guests sleeping 1 s beside a spinning one: all ended after {all:?}");
+        eprintln!(
+            "{GUESTS} Rust guests sleeping 1 s beside a spinning one: all ended after {all:?}"
+        );
         assert!(all >= Duration::from_secs(1), "{all:?}");
         assert!(all < Duration::from_secs(4), "the sleepers took {all:?}");
         let err = spinner.await.unwrap().unwrap_err();
@@ -133,7 +135,10 @@ fn a_hundred_go_guests_sleep_together() {
             let exited = run.await.unwrap().unwrap();
             assert_eq!(exited.code, 3);
             let stdout = String::from_utf8_lossy(exited.host.stdout()).into_owned();
-            assert!(stdout.contains(&format!("args: [go-hello {i}]\n")), "{stdout}");
+            assert!(
+                stdout.contains(&format!("args: [go-hello {i}]\n")),
+                "{stdout}"
+            );
             // The Go guest sleeps 10 s.
             assert!(stdout.contains("slept: 10s\n"), "{stdout}");
         }
@@ -169,7 +174,11 @@ fn an_async_sleep_ends_at_the_time_limit() {
         let limits = Limits::default().timeout(Duration::from_millis(300));
         let err = run_rust(sleeper(&["30000"]), limits).await.unwrap_err();
         assert!(matches!(err, RunError::Timeout(_)), "{err}");
-        assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
     });
 }
 
@@ -254,10 +263,7 @@ fn an_async_host_sleep_outside_a_tokio_runtime_is_a_trap_not_a_panic() {
     let linker = guest.linker_async::<MinimalHost>().unwrap();
     let limits = limits(60);
     let err = block_on(guest.run_async(&linker, sleeper(&["10"]), &limits)).unwrap_err();
-    assert!(
-        format!("{err}").contains("tokio runtime"),
-        "{err}"
-    );
+    assert!(format!("{err}").contains("tokio runtime"), "{err}");
 }
 
 /// Polls `future` to its end on this thread, parking between polls.

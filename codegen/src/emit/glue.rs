@@ -56,17 +56,14 @@ pub(super) fn emit_async(
         };
         quote!(#link(linker, MODULE, get, || &#name, async_glue::#call)?;)
     });
-    let calls = funcs
-        .iter()
-        .zip(is_async)
-        .map(|(f, is_async)| {
-            let glue = if *is_async {
-                Glue::AsyncMethod
-            } else {
-                Glue::SyncMethodOfAsyncTrait
-            };
-            call(f, async_trait, glue)
-        });
+    let calls = funcs.iter().zip(is_async).map(|(f, is_async)| {
+        let glue = if *is_async {
+            Glue::AsyncMethod
+        } else {
+            Glue::SyncMethodOfAsyncTrait
+        };
+        call(f, async_trait, glue)
+    });
     let add_doc = format!(
         " Links every function of `{module_name}` into `linker`, calling the host of \
          [`{async_trait}`] that `get` finds in the store's data: its async methods with \

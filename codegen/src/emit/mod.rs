@@ -59,7 +59,11 @@ pub(crate) fn document(
 fn check_async_names(doc: &witx::Document, names: &[String]) -> Result<(), Error> {
     let functions: Vec<String> = doc
         .modules()
-        .flat_map(|m| m.funcs().map(|f| f.name.as_str().to_string()).collect::<Vec<_>>())
+        .flat_map(|m| {
+            m.funcs()
+                .map(|f| f.name.as_str().to_string())
+                .collect::<Vec<_>>()
+        })
         .collect();
     for (i, name) in names.iter().enumerate() {
         if !functions.contains(name) {
@@ -99,7 +103,14 @@ fn module(
                 .map_err(|e| Error::new(format!("{module_name}::{}: {e}", func.name.as_str())))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let host = traits::emit(module_name, &trait_name, &module_docs, &funcs);
+    let async_trait = asynchronous.map(|_| names::async_trait_name(&module.name));
+    let host = traits::emit(
+        module_name,
+        &trait_name,
+        async_trait.as_ref(),
+        &module_docs,
+        &funcs,
+    );
     let glue = glue::emit(module_name, &trait_name, &funcs);
     let polyfill = match polyfill {
         Some(target) => polyfill::emit(module, &funcs, target)?,

@@ -11,10 +11,13 @@ use super::shared::{async_signature, signature};
 use crate::model::{Func, Lift, Param, Results};
 use crate::names;
 
-/// `FUNCTIONS`, the trait and its `Spec` impl.
+/// `FUNCTIONS`, the trait and its `Spec` impl. With the name of the async form of the trait, a
+/// host that implements only that form and is given where the trait is needed gets an error that
+/// says so.
 pub(super) fn emit(
     module_name: &str,
     trait_name: &Ident,
+    async_trait: Option<&Ident>,
     module_docs: &TokenStream,
     funcs: &[Func<'_>],
 ) -> TokenStream {
@@ -24,6 +27,13 @@ pub(super) fn emit(
         " The host side of `{module_name}`: every method has a default body, so a host implements \
          only the functions it wants."
     );
+    let on_unimplemented = async_trait.map(|async_trait| {
+        let message = format!("`{{Self}}` is not a host of `{trait_name}`, the synchronous form of `{module_name}`");
+        let note = format!(
+            "implement `{trait_name}` for a host linked with `add_to_linker`; a host of `{async_trait}` links with `add_to_linker_async` and runs on an async store"
+        );
+        quote!(#[diagnostic::on_unimplemented(message = #message, note = #note)])
+    });
     quote! {
         /// Every function of the module with its core wasm signature, in document order.
         pub const FUNCTIONS: &[::wasi_stubs::FuncInfo] = &[#(#infos,)*];
@@ -32,6 +42,7 @@ pub(super) fn emit(
         ///
         #[doc = #doc_line]
         #[allow(unused_variables)]
+        #on_unimplemented
         pub trait #trait_name {
             #(#methods)*
         }
@@ -75,7 +86,8 @@ pub(super) fn emit_async(
          `add_to_linker_async` awaits without blocking the executor. Every method has a default \
          body, so a host implements only the functions it wants; the futures must be `Send`."
     );
-    let message = format!("`{{Self}}` is not a host of `{async_trait}`, the async form of `{module_name}`");
+    let message =
+        format!("`{{Self}}` is not a host of `{async_trait}`, the async form of `{module_name}`");
     let note = format!(
         "implement `{async_trait}` for the host linked with `add_to_linker_async` (`async fn` for {async_list}); a host of `{trait_name}` links with `add_to_linker`"
     );

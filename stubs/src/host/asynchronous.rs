@@ -212,7 +212,17 @@ impl WasiSnapshotPreview1Async for MinimalHost {
         fs_rights_inheriting: Rights,
         fdflags: Fdflags,
     ) -> Result<Fd, Error<Errno>> {
-        WasiSnapshotPreview1::path_open(self, mem, fd, dirflags, path, oflags, fs_rights_base, fs_rights_inheriting, fdflags)
+        WasiSnapshotPreview1::path_open(
+            self,
+            mem,
+            fd,
+            dirflags,
+            path,
+            oflags,
+            fs_rights_base,
+            fs_rights_inheriting,
+            fdflags,
+        )
     }
 
     fn path_readlink(

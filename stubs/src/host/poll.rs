@@ -176,9 +176,7 @@ impl Poll {
                     (Eventtype::Clock, Errno::Success, 0, Eventrwflags::empty())
                 }
                 SubscriptionU::FdRead(s) => fd_event(Eventtype::FdRead, s.file_descriptor, stdio),
-                SubscriptionU::FdWrite(s) => {
-                    fd_event(Eventtype::FdWrite, s.file_descriptor, stdio)
-                }
+                SubscriptionU::FdWrite(s) => fd_event(Eventtype::FdWrite, s.file_descriptor, stdio),
             };
             let event = Event {
                 userdata: sub.userdata,

@@ -14,7 +14,9 @@ use std::sync::{Condvar, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use wasmtime::{Engine, Instance, Linker, Store, Trap, UpdateDeadline, Val, WasmParams, WasmResults};
+use wasmtime::{
+    Engine, Instance, Linker, Store, Trap, UpdateDeadline, Val, WasmParams, WasmResults,
+};
 
 use super::{
     DEADLINE, Exited, Guest, Kind, Limits, RunError, ended, exit_code, initialized, instantiated,
@@ -192,7 +194,10 @@ impl<'l> Limited<'l> {
             store.set_fuel(fuel).map_err(RunError::Trap)?;
         }
         let outer = DEADLINE.get();
-        let deadline = match (outer, limits.timeout.and_then(|t| Instant::now().checked_add(t))) {
+        let deadline = match (
+            outer,
+            limits.timeout.and_then(|t| Instant::now().checked_add(t)),
+        ) {
             (Some(outer), Some(at)) => Some(outer.min(at)),
             (outer, at) => outer.or(at),
         };
