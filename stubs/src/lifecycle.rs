@@ -393,7 +393,7 @@ impl Guest {
         linker: &Linker<Ctx<H>>,
         host: H,
         limits: &Limits,
-    ) -> Result<(Store<Ctx<H>>, InstancePre<Ctx<H>>), RunError> {
+    ) -> Result<Prepared<H>, RunError> {
         let engine = self.module.engine();
         let mut ctx = Ctx::new(host).with_policy(limits.policy.clone());
         ctx.set_tracing(limits.trace);
@@ -420,6 +420,9 @@ impl Guest {
         Ok((store, pre))
     }
 }
+
+/// A store for a run and the module linked for it, not instantiated yet.
+type Prepared<H> = (Store<Ctx<H>>, InstancePre<Ctx<H>>);
 
 /// The instance of an instantiation run under the limits, with its memory bound; a module whose
 /// memories or tables start larger than the limits does not instantiate.
