@@ -17,16 +17,15 @@ fn main() {
         let doc = vendored
             .load(&out.join("witx"))
             .unwrap_or_else(|e| panic!("{e}"));
-        // `wasi_stubs` generates preview1's async trait with these functions async.
-        let async_functions = match vendored.module {
-            "wasi_snapshot_preview1" => wasi_stubs_codegen::vendored::PREVIEW1_ASYNC,
-            _ => &[],
-        };
         for m in wasi_stubs_codegen::module_names(&doc) {
-            let async_trait = match async_functions {
-                [] => String::new(),
-                _ => format!("{}Async", m.trait_name),
-            };
+            // `wasi_stubs` generates each module's async trait with these functions async: those
+            // of preview1's it has.
+            let async_functions: Vec<&str> = wasi_stubs_codegen::vendored::PREVIEW1_ASYNC
+                .iter()
+                .copied()
+                .filter(|name| m.functions.iter().any(|(f, _)| f == name))
+                .collect();
+            let async_trait = format!("{}Async", m.trait_name);
             writeln!(
                 table,
                 "    Spec {{ module: {:?}, trait_name: {:?}, functions: &{:?}, async_trait: {:?}, async_functions: &{:?} }},",

@@ -154,8 +154,11 @@ impl<'a> Generator<'a> {
     /// return `impl Future<Output = ...> + Send`, so that a host writes them as `async fn`, while
     /// the others keep their synchronous signature; every method keeps its default answer. Its
     /// `add_to_linker_async` links the async functions with `Linker::func_wrap_async` and the
-    /// others with `Linker::func_wrap`, as `add_to_linker` does. (A [`polyfill`](Self::polyfill)
-    /// stays synchronous.)
+    /// others with `Linker::func_wrap`, as `add_to_linker` does. With a
+    /// [`polyfill`](Self::polyfill), the polyfill gets an `add_to_linker_async` too, serving the
+    /// module from a host of the target's async trait: the target must be generated with the
+    /// same functions async (those it has), and a hand-written function gets a second one named
+    /// with `_async` after it, taking a host of the target's async trait.
     ///
     /// A name that is not a function of the document is an error of [`generate`](Self::generate),
     /// with the nearest function as "did you mean". [`all_async`](Self::all_async) makes every

@@ -2,6 +2,10 @@
 //! then its exports), with time, fuel, memory and table limits and a clear word about imports
 //! nobody defines.
 //!
+//! On an async store, for a host of `WasiSnapshotPreview1Async`: [`Guest::run_async`],
+//! [`Guest::initialize_async`] and [`AsyncReactor`], under the same limits, with a time limit
+//! that makes a guest running wasm yield to the executor every [`TICK`].
+//!
 //! ```no_run
 //! use wasi_stubs::host::MinimalHost;
 //! use wasi_stubs::lifecycle::{Guest, Limits};

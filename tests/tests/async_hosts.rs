@@ -149,6 +149,57 @@ fn a_hundred_go_guests_sleep_together() {
     });
 }
 
+/// A `wasi_unstable` command that sleeps 300 ms with one snapshot_0 clock subscription (56 bytes,
+/// with its leading `identifier`), checks it got one event for it, and prints `slept`.
+const SNAPSHOT0_SLEEPER: &str = r#"
+(module
+  (import "wasi_unstable" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_unstable" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 300) "\40\01\00\00\06\00\00\00")
+  (data (i32.const 320) "slept\n")
+  (func (export "_start")
+    (i64.store (i32.const 0) (i64.const 7))          ;; userdata
+    (i32.store8 (i32.const 8) (i32.const 0))         ;; clock
+    (i64.store (i32.const 16) (i64.const 99))        ;; identifier (snapshot_0 only)
+    (i32.store (i32.const 24) (i32.const 1))         ;; monotonic
+    (i64.store (i32.const 32) (i64.const 300000000)) ;; 300 ms
+    (if (call $poll (i32.const 0) (i32.const 128) (i32.const 1) (i32.const 256))
+      (then unreachable))
+    (if (i32.ne (i32.load (i32.const 256)) (i32.const 1)) (then unreachable))
+    (if (i64.ne (i64.load (i32.const 128)) (i64.const 7)) (then unreachable))
+    (drop (call $write (i32.const 1) (i32.const 300) (i32.const 1) (i32.const 260)))))
+"#;
+
+#[test]
+fn wasi_unstable_guests_sleep_together_through_the_async_polyfill() {
+    let rt = single_threaded();
+    rt.block_on(async {
+        let guest = Guest::new(engine(), SNAPSHOT0_SLEEPER).unwrap();
+        let linker = guest.linker_async::<MinimalHost>().unwrap();
+        let start = Instant::now();
+        let runs: Vec<_> = (0..20)
+            .map(|_| {
+                let (guest, linker) = (guest.clone(), linker.clone());
+                tokio::spawn(async move {
+                    guest
+                        .run_async(&linker, MinimalHost::default(), &limits(60))
+                        .await
+                })
+            })
+            .collect();
+        for run in runs {
+            let exited = run.await.unwrap().unwrap();
+            assert_eq!(exited.code, 0);
+            assert_eq!(exited.host.stdout(), b"slept\n");
+        }
+        let all = start.elapsed();
+        assert!(all >= Duration::from_millis(300), "{all:?}");
+        // One after the other: 6 s.
+        assert!(all < Duration::from_secs(3), "{all:?}");
+    });
+}
+
 #[test]
 fn virtual_and_fixed_clocks_do_not_wait_on_an_async_store() {
     let rt = single_threaded();

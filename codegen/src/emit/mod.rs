@@ -113,7 +113,7 @@ fn module(
     );
     let glue = glue::emit(module_name, &trait_name, &funcs);
     let polyfill = match polyfill {
-        Some(target) => polyfill::emit(module, &funcs, target)?,
+        Some(target) => polyfill::emit(module, &funcs, target, asynchronous)?,
         None => quote!(),
     };
     let asynchronous = match asynchronous {

@@ -21,26 +21,28 @@ use wasmtime::{
 use super::{
     DEADLINE, Exited, Guest, Kind, Limits, RunError, ended, exit_code, initialized, instantiated,
 };
+use crate::preview0;
 use crate::preview1::{self, WasiSnapshotPreview1Async};
 use crate::{Ctx, Error};
 
 /// How often a timed async run's guest yields to the executor while it runs wasm: 10 ms.
 pub const TICK: Duration = Duration::from_millis(10);
 
-/// A linker with `wasi_snapshot_preview1` for a store holding a `Ctx<H>` whose host implements
-/// [`WasiSnapshotPreview1Async`] (see [`preview1::add_to_linker_async`]): what
-/// [`Guest::linker_async`] gives. `wasi_unstable` is not served to async hosts.
+/// A linker with `wasi_snapshot_preview1`, and `wasi_unstable` served from it, for a store
+/// holding a `Ctx<H>` whose host implements [`WasiSnapshotPreview1Async`] (see
+/// [`preview1::add_to_linker_async`]): what [`Guest::linker_async`] gives.
 pub fn linker_async<H: WasiSnapshotPreview1Async + 'static>(
     engine: &Engine,
 ) -> wasmtime::Result<Linker<Ctx<H>>> {
     let mut linker = Linker::new(engine);
     preview1::add_to_linker_async(&mut linker, |ctx: &mut Ctx<H>| ctx)?;
+    preview0::polyfill::add_to_linker_async(&mut linker, |ctx: &mut Ctx<H>| ctx)?;
     Ok(linker)
 }
 
 impl Guest {
-    /// A linker with `wasi_snapshot_preview1` for a host of [`WasiSnapshotPreview1Async`]
-    /// ([`linker_async`]). Define the guest's other imports on it before running.
+    /// A linker with `wasi_snapshot_preview1` and `wasi_unstable` for a host of
+    /// [`WasiSnapshotPreview1Async`] ([`linker_async`]). Define the guest's other imports on it before running.
     pub fn linker_async<H: WasiSnapshotPreview1Async + 'static>(
         &self,
     ) -> wasmtime::Result<Linker<Ctx<H>>> {
