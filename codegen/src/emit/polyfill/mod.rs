@@ -14,7 +14,7 @@ use quote::{format_ident, quote};
 use witx::{Module, RepEquality, Representable, Type, TypeRef, polyfill::ModulePolyfill};
 
 use self::convert::{Conversions, Dir};
-use super::shared::{async_signature, call_name, const_name, registration, signature};
+use super::shared::{call_name, const_name, registration, signature};
 use crate::generator::AsyncFunctions;
 use crate::model::{Func, Results, expected_parts};
 use crate::{Error, Polyfill, names};
@@ -73,10 +73,11 @@ pub(super) fn emit(
             async_registrations.push(async_registration(f, is_async));
         }
         let signature = signature(f);
-        let async_signature = if is_async {
-            async_signature(f)
+        // An async method of the adapter is an `async fn`, as a host would write it.
+        let (async_signature, wait) = if is_async {
+            (quote!(async #signature), quote!(.await))
         } else {
-            signature.clone()
+            (signature.clone(), quote!())
         };
         let name = &f.name;
         let mem = f.host_needs_memory().then(|| quote!(mem,));
@@ -110,7 +111,7 @@ pub(super) fn emit(
             // async where the function is).
             async_methods.push(quote! {
                 #async_signature {
-                    #manual::#manual_async(self.0, #mem #(#old_names),*)
+                    #manual::#manual_async(self.0, #mem #(#old_names),*)#wait
                 }
             });
             continue;
@@ -237,7 +238,7 @@ pub(super) fn emit(
         if asynchronous.is_some() {
             async_methods.push(if is_async {
                 let body = forward(quote!(#sync_call.await))?;
-                quote!(#async_signature { async move { #body } })
+                quote!(#async_signature { #body })
             } else {
                 quote!(#signature { #body })
             });
