@@ -18,10 +18,18 @@ fn main() {
             .load(&out.join("witx"))
             .unwrap_or_else(|e| panic!("{e}"));
         for m in wasi_stubs_codegen::module_names(&doc) {
+            // `wasi_stubs` generates each module's async trait with these functions async: those
+            // of preview1's it has.
+            let async_functions: Vec<&str> = wasi_stubs_codegen::vendored::PREVIEW1_ASYNC
+                .iter()
+                .copied()
+                .filter(|name| m.functions.iter().any(|(f, _)| f == name))
+                .collect();
+            let async_trait = format!("{}Async", m.trait_name);
             writeln!(
                 table,
-                "    Spec {{ module: {:?}, trait_name: {:?}, functions: &{:?} }},",
-                m.module, m.trait_name, m.functions
+                "    Spec {{ module: {:?}, trait_name: {:?}, functions: &{:?}, async_trait: {:?}, async_functions: &{:?} }},",
+                m.module, m.trait_name, m.functions, async_trait, async_functions
             )
             .unwrap();
         }

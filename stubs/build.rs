@@ -16,16 +16,31 @@ fn main() {
     let preview1 = load(vendored::PREVIEW1, &out);
     let preview0 = load(vendored::PREVIEW0, &out);
 
-    write(&out.join("preview1.rs"), Generator::document(&preview1));
+    write(
+        &out.join("preview1.rs"),
+        Generator::document(&preview1).async_functions(vendored::PREVIEW1_ASYNC.iter().copied()),
+    );
     let polyfill = Polyfill {
         doc: &preview1,
         path: quote!(crate::preview1),
         old_path: quote!(crate::preview0),
         manual: quote!(crate::polyfill),
     };
+    // The functions preview1 has async that preview0 has too: the async polyfill forwards each
+    // to the method of the same name.
+    let preview0_functions: Vec<String> = wasi_stubs_codegen::module_names(&preview0)
+        .into_iter()
+        .flat_map(|m| m.functions.into_iter().map(|(name, _)| name))
+        .collect();
+    let preview0_async = vendored::PREVIEW1_ASYNC
+        .iter()
+        .filter(|name| preview0_functions.iter().any(|f| f == *name))
+        .copied();
     write(
         &out.join("preview0.rs"),
-        Generator::document(&preview0).polyfill(polyfill),
+        Generator::document(&preview0)
+            .polyfill(polyfill)
+            .async_functions(preview0_async),
     );
 
     let command = wasi_stubs_codegen::wit::vendored::WASI_0_2

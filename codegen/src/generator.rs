@@ -39,6 +39,27 @@ use crate::{Error, emit, load, pretty};
 pub struct Generator<'a> {
     input: Input<'a>,
     polyfill: Option<Polyfill<'a>>,
+    asynchronous: Option<AsyncFunctions>,
+}
+
+/// Which functions the async form of a module's trait has as `async` (see
+/// [`Generator::async_functions`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AsyncFunctions {
+    /// Every function of every module.
+    All,
+    /// These, by witx name; the others stay synchronous.
+    Only(Vec<String>),
+}
+
+impl AsyncFunctions {
+    /// Whether the function `name` (a witx name) is async.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        match self {
+            AsyncFunctions::All => true,
+            AsyncFunctions::Only(names) => names.iter().any(|n| n == name),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +102,7 @@ impl<'a> Generator<'a> {
         Generator {
             input: Input::Document(doc),
             polyfill: None,
+            asynchronous: None,
         }
     }
 
@@ -95,6 +117,7 @@ impl<'a> Generator<'a> {
                     .collect(),
             ),
             polyfill: None,
+            asynchronous: None,
         }
     }
 
@@ -125,6 +148,53 @@ impl<'a> Generator<'a> {
         self
     }
 
+    /// Also generates, in each module, the async form of its trait and glue for hosts on an async
+    /// wasmtime store: a trait named like the module's with `Async` after it
+    /// (`WasiSnapshotPreview1Async`) whose methods for the functions named here (witx names)
+    /// return `impl Future<Output = ...> + Send`, so that a host writes them as `async fn`, while
+    /// the others keep their synchronous signature; every method keeps its default answer. Its
+    /// `add_to_linker_async` links the async functions with `Linker::func_wrap_async` and the
+    /// others with `Linker::func_wrap`, as `add_to_linker` does. With a
+    /// [`polyfill`](Self::polyfill), the polyfill gets an `add_to_linker_async` too, serving the
+    /// module from a host of the target's async trait: the target must be generated with the
+    /// same functions async (those it has), and a hand-written function gets a second one named
+    /// with `_async` after it, taking a host of the target's async trait.
+    ///
+    /// A name that is not a function of the document is an error of [`generate`](Self::generate),
+    /// with the nearest function as "did you mean". [`all_async`](Self::all_async) makes every
+    /// function async.
+    ///
+    /// ```
+    /// use wasi_stubs_codegen::{Generator, vendored};
+    ///
+    /// let dir = std::env::temp_dir().join("wasi-stubs-codegen-doc-async");
+    /// let preview1 = vendored::PREVIEW1.load(&dir)?;
+    /// let code = Generator::document(&preview1)
+    ///     .async_functions(["poll_oneoff", "fd_write"])
+    ///     .generate_string()?;
+    /// assert!(code.contains("pub trait WasiSnapshotPreview1Async"));
+    /// assert!(code.contains("pub fn add_to_linker_async"));
+    ///
+    /// let typo = Generator::document(&preview1).async_functions(["fd_wrte"]).generate();
+    /// assert!(typo.unwrap_err().to_string().contains("did you mean `fd_write`?"));
+    /// # Ok::<(), wasi_stubs_codegen::Error>(())
+    /// ```
+    #[must_use]
+    pub fn async_functions<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.asynchronous = Some(AsyncFunctions::Only(
+            names.into_iter().map(Into::into).collect(),
+        ));
+        self
+    }
+
+    /// Also generates the async form of each module's trait and glue (see
+    /// [`async_functions`](Self::async_functions)) with every function async.
+    #[must_use]
+    pub fn all_async(mut self) -> Self {
+        self.asynchronous = Some(AsyncFunctions::All);
+        self
+    }
+
     /// The code, as tokens. A document with a single module also re-exports that module's items
     /// at the top, so that its `add_to_linker` sits beside its types.
     ///
@@ -136,10 +206,11 @@ impl<'a> Generator<'a> {
     /// type cannot hold, or types beyond [`MAX_TYPE_PARTS`](crate::MAX_TYPE_PARTS).
     pub fn generate(&self) -> Result<TokenStream, Error> {
         let polyfill = self.polyfill.as_ref();
+        let asynchronous = self.asynchronous.as_ref();
         match &self.input {
-            Input::Document(doc) => emit::document(doc, polyfill),
+            Input::Document(doc) => emit::document(doc, polyfill, asynchronous),
             Input::Witx(paths) => {
-                emit::document(&load(paths)?, polyfill).map_err(|e| e.locate(paths))
+                emit::document(&load(paths)?, polyfill, asynchronous).map_err(|e| e.locate(paths))
             }
         }
     }

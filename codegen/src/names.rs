@@ -41,6 +41,11 @@ pub fn trait_name(id: &witx::Id) -> Ident {
     camel(id.as_str(), "M")
 }
 
+/// The async form of a module's trait: `wasi_snapshot_preview1` → `WasiSnapshotPreview1Async`.
+pub fn async_trait_name(id: &witx::Id) -> Ident {
+    quote::format_ident!("{}Async", trait_name(id))
+}
+
 /// The Rust module holding a witx module's trait and glue.
 pub fn module(id: &witx::Id) -> Ident {
     snake(id)

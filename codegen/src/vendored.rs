@@ -48,6 +48,21 @@ pub const PREVIEW1: Vendored = Vendored {
     ],
 };
 
+/// The functions of [`PREVIEW1`] that `wasi_stubs` generates as async in its async trait
+/// (`WasiSnapshotPreview1Async`, with [`Generator::async_functions`](crate::Generator::async_functions)):
+/// those a host may have to wait in, for input, for room to write, for time or for a peer.
+pub const PREVIEW1_ASYNC: &[&str] = &[
+    "fd_pread",
+    "fd_pwrite",
+    "fd_read",
+    "fd_write",
+    "poll_oneoff",
+    "sched_yield",
+    "sock_accept",
+    "sock_recv",
+    "sock_send",
+];
+
 /// `wasi_unstable` (snapshot_0), 45 functions: `witx/preview0/`.
 pub const PREVIEW0: Vendored = Vendored {
     folder: "preview0",

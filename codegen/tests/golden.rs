@@ -19,6 +19,78 @@ fn kitchen_sink_output_is_unchanged() {
     common::assert_golden(&golden, &generated);
 }
 
+/// The async form on the same document, with some functions async (`nothing` and `scalars` stay
+/// synchronous): `golden/kitchen_sink_async.rs`, compiled and run by
+/// `tests/tests/golden_async.rs`.
+#[test]
+fn kitchen_sink_async_output_is_unchanged() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let generated = Generator::witx([dir.join("kitchen_sink.witx")])
+        .async_functions(["lists", "records", "plain", "stop"])
+        .generate_string()
+        .expect("the golden document generates");
+    common::assert_golden(&dir.join("kitchen_sink_async.rs"), &generated);
+}
+
+#[test]
+fn all_async_makes_every_method_async_and_links_it_so() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("witx/preview1/wasi_snapshot_preview1.witx");
+    let code = Generator::witx([&path])
+        .all_async()
+        .generate_string()
+        .unwrap();
+    let flat: String = code.split_whitespace().collect();
+    assert_eq!(
+        flat.matches("->impl::core::future::Future<Output=").count(),
+        46
+    );
+    assert_eq!(flat.matches("link_async(linker,MODULE,get,").count(), 46);
+    // The synchronous trait and glue are still there, untouched.
+    assert_eq!(flat.matches("link(linker,MODULE,get,").count(), 46);
+    assert!(code.contains("pub trait WasiSnapshotPreview1 {"));
+
+    let some = Generator::witx([&path])
+        .async_functions(["poll_oneoff"])
+        .generate_string()
+        .unwrap();
+    let flat: String = some.split_whitespace().collect();
+    assert_eq!(
+        flat.matches("->impl::core::future::Future<Output=").count(),
+        1
+    );
+    assert_eq!(flat.matches("link_async(linker,MODULE,get,").count(), 1);
+    // 46 for `add_to_linker`, 45 for the synchronous methods of the async trait.
+    assert_eq!(flat.matches("link(linker,MODULE,get,").count(), 91);
+    assert!(!some.contains("unsafe"));
+}
+
+#[test]
+fn async_names_must_be_functions_of_the_document() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("witx/preview1/wasi_snapshot_preview1.witx");
+    let err = Generator::witx([&path])
+        .async_functions(["poll_oneoff", "fd_wirte"])
+        .generate()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "async_functions: `fd_wirte` is not a function of the document; did you mean `fd_write`?"
+    );
+    let err = Generator::witx([&path])
+        .async_functions(["sched_yield", "sched_yield"])
+        .generate()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, "async_functions: `sched_yield` is listed twice");
+    // None is allowed: the async trait is then the synchronous one under another name.
+    Generator::witx([&path])
+        .async_functions(Vec::<String>::new())
+        .generate()
+        .unwrap();
+}
+
 #[test]
 fn generation_is_reproducible() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/kitchen_sink.witx");

@@ -28,6 +28,11 @@ struct Spec {
     module: &'static str,
     trait_name: &'static str,
     functions: &'static [(&'static str, &'static str)],
+    /// The async form of the trait `wasi_stubs` generates (`WasiSnapshotPreview1Async`), or
+    /// empty.
+    async_trait: &'static str,
+    /// The functions the async trait has as async (witx names, which are the methods' names).
+    async_functions: &'static [&'static str],
 }
 
 const SPECS: &[Spec] = include!(concat!(env!("OUT_DIR"), "/specs.rs"));
@@ -52,6 +57,20 @@ struct Target {
     /// Whether it is a WIT interface (`wasi_stubs::component::Coverage`), not a witx module
     /// (`wasi_stubs::Coverage`).
     wit: bool,
+    /// For a witx trait, what its methods must be: sync, or async for some.
+    asyncness: Asyncness,
+}
+
+/// Which methods of the trait the impl is of are async.
+struct Asyncness {
+    /// The trait's name.
+    trait_name: &'static str,
+    /// Its async methods (none for a synchronous trait).
+    functions: &'static [&'static str],
+    /// For a synchronous trait with an async form, that form's name, else empty.
+    async_form: &'static str,
+    /// For a synchronous trait with an async form, the methods async there.
+    async_form_functions: &'static [&'static str],
 }
 
 /// Checks a host's impl of a generated trait against the spec, and records its overrides.
@@ -183,6 +202,11 @@ fn expand(args: Args, mut item: ItemImpl) -> proc_macro2::TokenStream {
             return false;
         }
         implemented.insert(name.clone());
+        if let Some(e) = check_asyncness(f, &name, &target.asyncness) {
+            errors.push(e);
+            // Dropped, so that the compiler does not add a type mismatch to the message.
+            return false;
+        }
         if !seen.contains(name.as_str()) {
             errors.push(syn::Error::new(
                 ident.span(),
@@ -226,6 +250,45 @@ fn expand(args: Args, mut item: ItemImpl) -> proc_macro2::TokenStream {
     }
 }
 
+/// An async method where the trait's is sync, or a sync one where the trait's is async: what to
+/// write instead. A method that returns `impl Future` counts as async.
+fn check_asyncness(f: &syn::ImplItemFn, name: &str, asyncness: &Asyncness) -> Option<syn::Error> {
+    if asyncness.trait_name.is_empty() {
+        return None;
+    }
+    let returns_future = matches!(&f.sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::ImplTrait(_)));
+    let is_async = f.sig.asyncness.is_some() || returns_future;
+    let should_be = asyncness.functions.contains(&name);
+    let trait_name = asyncness.trait_name;
+    let span = match &f.sig.asyncness {
+        Some(token) => token.span,
+        None => f.sig.ident.span(),
+    };
+    let message = match (should_be, is_async) {
+        (true, false) => format!(
+            "`{name}` is async in `{trait_name}`: write it as `async fn {name}`, or implement the synchronous trait and link it with `add_to_linker`"
+        ),
+        (false, true) if asyncness.async_form_functions.contains(&name) => format!(
+            "`{name}` is not async in `{trait_name}`: remove `async`, or implement `{}` instead (where `{name}` is async) and link it with `add_to_linker_async` on an async store",
+            asyncness.async_form
+        ),
+        (false, true) if asyncness.functions.is_empty() => {
+            format!("`{name}` is not async in `{trait_name}`: remove `async`")
+        }
+        (false, true) => format!(
+            "`{name}` is not async in `{trait_name}`, whose async methods are {}: remove `async` (to await in `{name}`, generate the trait with it among `Generator::async_functions`)",
+            asyncness
+                .functions
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => return None,
+    };
+    Some(syn::Error::new(span, message))
+}
+
 /// What the impl's trait is checked against: a WIT interface when the trait is a `Host` or
 /// `module` names a WIT interface (`wasi:cli/stdout`), else a witx module.
 fn find_target(args: &Args, trait_path: &syn::Path) -> syn::Result<Target> {
@@ -244,13 +307,35 @@ fn find_target(args: &Args, trait_path: &syn::Path) -> syn::Result<Target> {
             name: interface.instance,
             functions: interface.functions,
             wit: true,
+            asyncness: Asyncness {
+                trait_name: "",
+                functions: &[],
+                async_form: "",
+                async_form_functions: &[],
+            },
         });
     }
-    let spec = find_spec(args, trait_path)?;
+    let (spec, is_async) = find_spec(args, trait_path)?;
+    let asyncness = if is_async {
+        Asyncness {
+            trait_name: spec.async_trait,
+            functions: spec.async_functions,
+            async_form: "",
+            async_form_functions: &[],
+        }
+    } else {
+        Asyncness {
+            trait_name: spec.trait_name,
+            functions: &[],
+            async_form: spec.async_trait,
+            async_form_functions: spec.async_functions,
+        }
+    };
     Ok(Target {
         name: spec.module,
         functions: spec.functions,
         wit: false,
+        asyncness,
     })
 }
 
@@ -348,12 +433,18 @@ fn find_interface(args: &Args, trait_path: &syn::Path) -> syn::Result<&'static W
     }
 }
 
-/// The spec the impl's trait belongs to: by `module = "..."`, or by the trait's name.
-fn find_spec(args: &Args, trait_path: &syn::Path) -> syn::Result<&'static Spec> {
+/// The spec the impl's trait belongs to, and whether the trait is its async form: by
+/// `module = "..."` (with the trait's name telling the async form), or by the trait's name.
+fn find_spec(args: &Args, trait_path: &syn::Path) -> syn::Result<(&'static Spec, bool)> {
+    let last = trait_path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
     if let Some(module) = &args.module {
         let name = module.value();
         let modules: Vec<&str> = SPECS.iter().map(|s| s.module).collect();
-        return SPECS.iter().find(|s| s.module == name).ok_or_else(|| {
+        let spec = SPECS.iter().find(|s| s.module == name).ok_or_else(|| {
             syn::Error::new(
                 module.span(),
                 format!(
@@ -361,15 +452,24 @@ fn find_spec(args: &Args, trait_path: &syn::Path) -> syn::Result<&'static Spec> 
                     did_you_mean(&name, modules.iter().copied())
                 ),
             )
-        });
+        })?;
+        return Ok((
+            spec,
+            !spec.async_trait.is_empty() && last == spec.async_trait,
+        ));
     }
-    let last = trait_path
-        .segments
-        .last()
-        .map(|s| s.ident.to_string())
-        .unwrap_or_default();
-    let traits: Vec<&str> = SPECS.iter().map(|s| s.trait_name).collect();
-    SPECS.iter().find(|s| s.trait_name == last).ok_or_else(|| {
+    if let Some(spec) = SPECS
+        .iter()
+        .find(|s| !s.async_trait.is_empty() && s.async_trait == last)
+    {
+        return Ok((spec, true));
+    }
+    let traits: Vec<&str> = SPECS
+        .iter()
+        .flat_map(|s| [s.trait_name, s.async_trait])
+        .filter(|t| !t.is_empty())
+        .collect();
+    let spec = SPECS.iter().find(|s| s.trait_name == last).ok_or_else(|| {
         let known = traits
             .iter()
             .map(|t| format!("`{t}`"))
@@ -382,7 +482,8 @@ fn find_spec(args: &Args, trait_path: &syn::Path) -> syn::Result<&'static Spec> 
                 did_you_mean(&last, traits.iter().copied())
             ),
         )
-    })
+    })?;
+    Ok((spec, false))
 }
 
 #[cfg(test)]

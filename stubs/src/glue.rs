@@ -1,11 +1,13 @@
-//! What the generated glue calls: [`link`] links one function, and [`run`] is the sequence of
-//! every call (find the host and memory, describe a traced call, lift the arguments and call the
+//! What the generated glue calls: [`link`] links one function ([`link_async`] one whose host
+//! method is async), and [`run`] is the sequence of every call (find the host and memory, describe a traced call, lift the arguments and call the
 //! host, turn its outcome into the wasm result or a trap, end the trace line); the small functions
 //! below lift wasm arguments into checked guest values. Hosts do not need these; they are public
 //! (in `wasi_stubs::__private`) so that generated code, which lives in other crates too, can reach
 //! them.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 
 use wasmtime::{Caller, Extern, Linker, Memory, WasmRet, WasmTy};
 
@@ -65,6 +67,64 @@ where
 {
     A::link(linker, module, func().name, move |caller, args| {
         run(caller, &get, func(), args, call)
+    })
+}
+
+/// The future of an async host method's `call_` function, borrowing the host and guest memory.
+pub type BoxFuture<'a, R> = Pin<Box<dyn Future<Output = R> + Send + 'a>>;
+
+/// Links the function `func` of `module` into `linker` as [`link`] does, for a host method that
+/// is async: `call` returns a future, which the call awaits (with `Linker::func_wrap_async`), so
+/// that an instance run with `call_async` lets other tasks run while the host waits.
+///
+/// The call is the same sequence as [`run`]'s: the guest is suspended while the host waits, so
+/// the context and guest memory it was given stay its own until the future ends.
+#[inline]
+pub fn link_async<T, H, A, W, R, const MEMORY: bool>(
+    linker: &mut Linker<T>,
+    module: &str,
+    get: impl Fn(&mut T) -> &mut Ctx<H> + Send + Sync + Copy + 'static,
+    func: impl Fn() -> &'static Func<A, W, MEMORY> + Send + Sync + Copy + 'static,
+    call: impl for<'a, 'm> Fn(&'a mut H, &'a mut GuestMemory<'m>, A) -> BoxFuture<'a, R>
+    + Send
+    + Sync
+    + Copy
+    + 'static,
+) -> wasmtime::Result<()>
+where
+    T: Send + 'static,
+    H: Send + 'static,
+    A: WasmArgs,
+    W: Copy + Send + 'static,
+    wasmtime::Result<W>: WasmRet,
+    R: Outcome<W>,
+{
+    A::link_async(linker, module, func().name, move |mut caller, args| {
+        Box::new(async move {
+            let func = func();
+            let (outcome, traced) = {
+                let (ctx, mut mem, traced) = if MEMORY {
+                    enter(&mut caller, &get)
+                } else {
+                    enter_without_memory(&mut caller, &get)
+                };
+                if traced {
+                    describe(ctx, mem.reborrow(), func, args);
+                }
+                let result = call(ctx.host_mut(), &mut mem, args).await;
+                (result.outcome(ctx, func.name), ctx.tracing())
+            };
+            if traced {
+                return match outcome {
+                    Ok(value) => {
+                        report(&mut caller, &get, func, args, Ok(value));
+                        Ok(value)
+                    }
+                    Err(trap) => Err(report_trap(&mut caller, &get, func, args, trap)),
+                };
+            }
+            outcome
+        })
     })
 }
 
@@ -192,7 +252,21 @@ pub trait WasmArgs: Copy + Send + Sync + 'static {
     ) -> wasmtime::Result<()>
     where
         wasmtime::Result<W>: WasmRet;
+
+    /// Links `f` as `module`'s `name` with `Linker::func_wrap_async`: each call hands it the
+    /// arguments as `Self`, and awaits the future it returns.
+    fn link_async<T: Send + 'static, W>(
+        linker: &mut Linker<T>,
+        module: &str,
+        name: &str,
+        f: impl for<'a> Fn(Caller<'a, T>, Self) -> CallFuture<'a, W> + Send + Sync + 'static,
+    ) -> wasmtime::Result<()>
+    where
+        wasmtime::Result<W>: WasmRet;
 }
+
+/// What [`WasmArgs::link_async`]'s function returns: the future of one call.
+pub type CallFuture<'a, W> = Box<dyn Future<Output = wasmtime::Result<W>> + Send + 'a>;
 
 macro_rules! wasm_args {
     ($($a:ident $v:ident)*) => {
@@ -209,6 +283,22 @@ macro_rules! wasm_args {
             {
                 linker.func_wrap(module, name, move |caller: Caller<'_, T>, $($v: $a),*| {
                     f(caller, ($($v,)*))
+                })?;
+                Ok(())
+            }
+
+            #[inline]
+            fn link_async<T: Send + 'static, W>(
+                linker: &mut Linker<T>,
+                module: &str,
+                name: &str,
+                f: impl for<'a> Fn(Caller<'a, T>, Self) -> CallFuture<'a, W> + Send + Sync + 'static,
+            ) -> wasmtime::Result<()>
+            where
+                wasmtime::Result<W>: WasmRet,
+            {
+                linker.func_wrap_async(module, name, move |caller: Caller<'_, T>, args: Self| {
+                    f(caller, args)
                 })?;
                 Ok(())
             }

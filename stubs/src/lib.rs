@@ -95,8 +95,8 @@ pub mod __private {
     };
     pub use crate::error::ErrorCode;
     pub use crate::glue::{
-        Func, Outcome, WasmArgs, arg, array, lift32, lift64, link, out_ptr, read, report_unit, run,
-        string,
+        BoxFuture, Func, Outcome, WasmArgs, arg, array, lift32, lift64, link, link_async, out_ptr,
+        read, report_unit, run, string,
     };
     pub use crate::memory::{Scalar, read_field, write_field};
     pub use crate::polyfill::Polyfill;

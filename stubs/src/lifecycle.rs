@@ -2,6 +2,10 @@
 //! then its exports), with time, fuel, memory and table limits and a clear word about imports
 //! nobody defines.
 //!
+//! On an async store, for a host of `WasiSnapshotPreview1Async`: [`Guest::run_async`],
+//! [`Guest::initialize_async`] and [`AsyncReactor`], under the same limits, with a time limit
+//! that makes a guest running wasm yield to the executor every [`TICK`].
+//!
 //! ```no_run
 //! use wasi_stubs::host::MinimalHost;
 //! use wasi_stubs::lifecycle::{Guest, Limits};
@@ -24,11 +28,14 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use wasmtime::{
-    Config, Engine, ExternType, FuncType, Instance, Linker, Module, ResourceLimiter, Store, Trap,
-    Val, WasmParams, WasmResults,
+    Config, Engine, ExternType, FuncType, Instance, InstancePre, Linker, Module, ResourceLimiter,
+    Store, Trap, Val, WasmParams, WasmResults,
 };
 
+mod asynchronous;
 pub mod component;
+
+pub use asynchronous::{AsyncReactor, TICK, linker_async, sleep_async};
 
 use crate::preview1::WasiSnapshotPreview1;
 use crate::{Ctx, Error, Exit, Policy, preview0, preview1};
@@ -336,15 +343,7 @@ impl Guest {
         let start = instance
             .get_typed_func::<(), ()>(&mut store, "_start")
             .map_err(RunError::Trap)?;
-        let outcome = limited(&mut store, limits, |store| start.call(store, ()));
-        let code = match outcome {
-            Ok(()) => 0,
-            Err(RunError::Trap(e)) => match e.downcast_ref::<Exit>() {
-                Some(exit) => exit.code,
-                None => return Err(RunError::Trap(e)),
-            },
-            Err(other) => return Err(other),
-        };
+        let code = exit_code(limited(&mut store, limits, |store| start.call(store, ())))?;
         Ok(Exited {
             code,
             host: store.into_data().into_host(),
@@ -370,16 +369,7 @@ impl Guest {
             let init = instance
                 .get_typed_func::<(), ()>(&mut store, "_initialize")
                 .map_err(RunError::Trap)?;
-            match limited(&mut store, limits, |store| init.call(store, ())) {
-                Ok(()) => {}
-                Err(RunError::Trap(e)) => {
-                    return Err(match e.downcast_ref::<Exit>() {
-                        Some(exit) => RunError::ExitedDuringInit(exit.code),
-                        None => RunError::Trap(e),
-                    });
-                }
-                Err(other) => return Err(other),
-            }
+            initialized(limited(&mut store, limits, |store| init.call(store, ())))?;
         }
         Ok(Reactor {
             store,
@@ -394,6 +384,21 @@ impl Guest {
         host: H,
         limits: &Limits,
     ) -> Result<(Store<Ctx<H>>, Instance), RunError> {
+        let (mut store, pre) = self.prepare(linker, host, limits)?;
+        // A start function is guest code too: it runs under the limits.
+        let instance = limited(&mut store, limits, |store| pre.instantiate(store));
+        let instance = instantiated(&mut store, instance)?;
+        Ok((store, instance))
+    }
+
+    /// A store for `host` under `limits`, and the module linked with `linker` (with unknown
+    /// imports as traps if the limits say so).
+    fn prepare<H: 'static>(
+        &self,
+        linker: &Linker<Ctx<H>>,
+        host: H,
+        limits: &Limits,
+    ) -> Result<Prepared<H>, RunError> {
         let engine = self.module.engine();
         let mut ctx = Ctx::new(host).with_policy(limits.policy.clone());
         ctx.set_tracing(limits.trace);
@@ -417,22 +422,56 @@ impl Guest {
             return Err(RunError::MissingImports(missing));
         }
         .map_err(RunError::Link)?;
-        // A start function is guest code too: it runs under the limits. A module whose memories
-        // or tables start larger than the limits does not instantiate.
-        let instance = match limited(&mut store, limits, |store| pre.instantiate(store)) {
-            Ok(instance) => instance,
-            Err(RunError::Trap(e)) => {
-                return Err(match store.data().budget.refusal() {
-                    Some(why) if e.downcast_ref::<Trap>().is_none() => RunError::OverLimit(why),
-                    _ => RunError::Trap(e),
-                });
-            }
-            Err(other) => return Err(other),
-        };
-        if let Some(memory) = instance.get_memory(&mut store, "memory") {
-            store.data_mut().bind_memory(memory);
+        Ok((store, pre))
+    }
+}
+
+/// A store for a run and the module linked for it, not instantiated yet.
+type Prepared<H> = (Store<Ctx<H>>, InstancePre<Ctx<H>>);
+
+/// The instance of an instantiation run under the limits, with its memory bound; a module whose
+/// memories or tables start larger than the limits does not instantiate.
+fn instantiated<H>(
+    store: &mut Store<Ctx<H>>,
+    instance: Result<Instance, RunError>,
+) -> Result<Instance, RunError> {
+    let instance = match instance {
+        Ok(instance) => instance,
+        Err(RunError::Trap(e)) => {
+            return Err(match store.data().budget.refusal() {
+                Some(why) if e.downcast_ref::<Trap>().is_none() => RunError::OverLimit(why),
+                _ => RunError::Trap(e),
+            });
         }
-        Ok((store, instance))
+        Err(other) => return Err(other),
+    };
+    if let Some(memory) = instance.get_memory(&mut *store, "memory") {
+        store.data_mut().bind_memory(memory);
+    }
+    Ok(instance)
+}
+
+/// A command's exit code from how `_start` ended: 0 if it returned, the code of `proc_exit`.
+fn exit_code(outcome: Result<(), RunError>) -> Result<u32, RunError> {
+    match outcome {
+        Ok(()) => Ok(0),
+        Err(RunError::Trap(e)) => match e.downcast_ref::<Exit>() {
+            Some(exit) => Ok(exit.code),
+            None => Err(RunError::Trap(e)),
+        },
+        Err(other) => Err(other),
+    }
+}
+
+/// How a reactor's `_initialize` ended: a `proc_exit` there makes it unusable.
+fn initialized(outcome: Result<(), RunError>) -> Result<(), RunError> {
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(RunError::Trap(e)) => Err(match e.downcast_ref::<Exit>() {
+            Some(exit) => RunError::ExitedDuringInit(exit.code),
+            None => RunError::Trap(e),
+        }),
+        Err(other) => Err(other),
     }
 }
 
@@ -525,6 +564,11 @@ fn limited<T, R>(
         drop(stop);
         let _ = thread.join();
     }
+    ended(outcome, limits)
+}
+
+/// A run's outcome, with the traps of its time and fuel limits as theirs.
+fn ended<R>(outcome: wasmtime::Result<R>, limits: &Limits) -> Result<R, RunError> {
     outcome.map_err(|e| match e.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => RunError::Timeout(limits.timeout.unwrap_or_default()),
         Some(Trap::OutOfFuel) => RunError::OutOfFuel(limits.fuel.unwrap_or_default()),

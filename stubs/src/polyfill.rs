@@ -31,49 +31,105 @@ pub fn poll_oneoff<H: p1::WasiSnapshotPreview1 + ?Sized>(
     out: GuestPtr<p0::Event>,
     nsubscriptions: p0::Size,
 ) -> Result<p0::Size, Error<p0::Errno>> {
-    let n = nsubscriptions;
-    // Both arrays are checked before the host runs; their size bounds the scratch memory by the
-    // guest's own memory.
-    mem.check_array(GuestArray::new(r#in, n))
-        .map_err(|e| Error::from(e).in_arg("in"))?;
-    mem.check_array(GuestArray::new(out, n))
-        .map_err(|e| Error::from(e).in_arg("out"))?;
-
-    // Every subscription is read and converted before anything is allocated, so that a bad one
-    // (say the last of millions) costs the host nothing.
-    for i in 0..n {
-        let _: p1::Subscription = mem.read(r#in.at(i)?)?.polyfill()?;
-    }
-
-    let subscriptions_len = n as usize * p1::Subscription::SIZE as usize;
-    let events_at = subscriptions_len.next_multiple_of(p1::Event::ALIGN as usize);
-    let scratch_len = events_at + n as usize * p1::Event::SIZE as usize;
-    let mut scratch = Vec::new();
-    if scratch.try_reserve_exact(scratch_len).is_err() {
-        return Err(p0::Errno::Nomem.into());
-    }
-    scratch.resize(scratch_len, 0u8);
-    let mut view = GuestMemory::new(&mut scratch);
-    let new_in = GuestPtr::<p1::Subscription>::new(0);
-    let new_out = GuestPtr::<p1::Event>::new(events_at as u32);
-    for i in 0..n {
-        let subscription: p1::Subscription = mem.read(r#in.at(i)?)?.polyfill()?;
-        view.write(new_in.at(i)?, subscription)?;
-    }
-
+    let mut scratch = Scratch::new(mem, r#in, out, nsubscriptions)?;
+    let mut view = GuestMemory::new(&mut scratch.bytes);
     let nevents = host
-        .poll_oneoff(&mut view, new_in, new_out, n)
+        .poll_oneoff(&mut view, scratch.r#in, scratch.out, nsubscriptions)
         .map_err(|e| e.map_code(Polyfill::polyfill))?;
-    if nevents > n {
-        return Err(Error::trap(format!(
-            "poll_oneoff: the host reported {nevents} events for {n} subscriptions"
-        )));
+    scratch.events_back(mem, out, nevents)
+}
+
+/// `poll_oneoff` of `wasi_unstable`, served by a host of preview1's async trait: the same
+/// conversions around an awaited call (for the async form of the polyfill).
+pub async fn poll_oneoff_async<H: p1::WasiSnapshotPreview1Async>(
+    host: &mut H,
+    mem: &mut GuestMemory<'_>,
+    r#in: GuestPtr<p0::Subscription>,
+    out: GuestPtr<p0::Event>,
+    nsubscriptions: p0::Size,
+) -> Result<p0::Size, Error<p0::Errno>> {
+    let mut scratch = Scratch::new(mem, r#in, out, nsubscriptions)?;
+    let mut view = GuestMemory::new(&mut scratch.bytes);
+    let nevents = host
+        .poll_oneoff(&mut view, scratch.r#in, scratch.out, nsubscriptions)
+        .await
+        .map_err(|e| e.map_code(Polyfill::polyfill))?;
+    scratch.events_back(mem, out, nevents)
+}
+
+/// The preview1 subscriptions of a snapshot_0 `poll_oneoff`, and room for the events, in a
+/// memory of their own.
+struct Scratch {
+    bytes: Vec<u8>,
+    r#in: GuestPtr<p1::Subscription>,
+    out: GuestPtr<p1::Event>,
+    n: u32,
+}
+
+impl Scratch {
+    /// Checks both of the guest's arrays and converts every subscription.
+    fn new(
+        mem: &GuestMemory<'_>,
+        r#in: GuestPtr<p0::Subscription>,
+        out: GuestPtr<p0::Event>,
+        n: p0::Size,
+    ) -> Result<Scratch, Error<p0::Errno>> {
+        // Both arrays are checked before the host runs; their size bounds the scratch memory by
+        // the guest's own memory.
+        mem.check_array(GuestArray::new(r#in, n))
+            .map_err(|e| Error::from(e).in_arg("in"))?;
+        mem.check_array(GuestArray::new(out, n))
+            .map_err(|e| Error::from(e).in_arg("out"))?;
+
+        // Every subscription is read and converted before anything is allocated, so that a bad
+        // one (say the last of millions) costs the host nothing.
+        for i in 0..n {
+            let _: p1::Subscription = mem.read(r#in.at(i)?)?.polyfill()?;
+        }
+
+        let subscriptions_len = n as usize * p1::Subscription::SIZE as usize;
+        let events_at = subscriptions_len.next_multiple_of(p1::Event::ALIGN as usize);
+        let scratch_len = events_at + n as usize * p1::Event::SIZE as usize;
+        let mut bytes = Vec::new();
+        if bytes.try_reserve_exact(scratch_len).is_err() {
+            return Err(p0::Errno::Nomem.into());
+        }
+        bytes.resize(scratch_len, 0u8);
+        let mut view = GuestMemory::new(&mut bytes);
+        let new_in = GuestPtr::<p1::Subscription>::new(0);
+        let new_out = GuestPtr::<p1::Event>::new(events_at as u32);
+        for i in 0..n {
+            let subscription: p1::Subscription = mem.read(r#in.at(i)?)?.polyfill()?;
+            view.write(new_in.at(i)?, subscription)?;
+        }
+        Ok(Scratch {
+            bytes,
+            r#in: new_in,
+            out: new_out,
+            n,
+        })
     }
-    for i in 0..nevents {
-        let event: p0::Event = view.read(new_out.at(i)?)?.polyfill()?;
-        mem.write(out.at(i)?, event)?;
+
+    /// Copies the `nevents` events the host wrote back to the guest, converted.
+    fn events_back(
+        &mut self,
+        mem: &mut GuestMemory<'_>,
+        out: GuestPtr<p0::Event>,
+        nevents: p0::Size,
+    ) -> Result<p0::Size, Error<p0::Errno>> {
+        let n = self.n;
+        if nevents > n {
+            return Err(Error::trap(format!(
+                "poll_oneoff: the host reported {nevents} events for {n} subscriptions"
+            )));
+        }
+        let view = GuestMemory::new(&mut self.bytes);
+        for i in 0..nevents {
+            let event: p0::Event = view.read(self.out.at(i)?)?.polyfill()?;
+            mem.write(out.at(i)?, event)?;
+        }
+        Ok(nevents)
     }
-    Ok(nevents)
 }
 
 #[cfg(test)]

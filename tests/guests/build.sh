@@ -2,7 +2,7 @@
 # Rebuild the WebAssembly guest programs used as test fixtures.
 #
 # Usage: build.sh [GUEST...]   (no argument: build every guest)
-#   GUESTS: rust-hello rust-component rust-command go-hello go-reactor c-hello c-files
+#   GUESTS: rust-hello rust-component rust-command rust-sleep go-hello go-reactor c-hello c-files
 #
 # Requirements (only for the guests being built):
 #   - Rust guests: a Rust toolchain with the wasm32-wasip1 target
@@ -117,7 +117,7 @@ build_c() {
 
 # -----------------------------------------------------------------------------
 
-ALL_GUESTS=(rust-hello rust-component rust-command go-hello go-reactor c-hello c-files)
+ALL_GUESTS=(rust-hello rust-component rust-command rust-sleep go-hello go-reactor c-hello c-files)
 
 build_guest() {
     case "$1" in
@@ -125,7 +125,11 @@ build_guest() {
         # a wasip1 module the tests make a component with the preview1 command adapter
         # (tests/tests/wit_component.rs)
         rust-component) build_rust rust-component ;;
+        # args, env, clocks, random, a 10 s sleep and exit(3), made a component with the
+        # preview1 command adapter (cli/tests/components.rs)
         rust-command) build_rust rust-command ;;
+        # sleeps (or spins with `spin`), for the async hosts (tests/tests/async_hosts.rs)
+        rust-sleep) build_rust rust-sleep ;;
         go-hello) build_go go-hello ;;
         # a reactor: exports _initialize plus the //go:wasmexport functions
         go-reactor) build_go go-reactor -buildmode=c-shared ;;

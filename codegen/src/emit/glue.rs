@@ -1,6 +1,8 @@
 //! The wasmtime side of a module: `add_to_linker`, and per function a `call_` function that
 //! lifts the core wasm arguments, checks the out-pointers, calls the host and writes its
-//! results, and an `FN_` constant that tells the runtime how to link and trace it.
+//! results, and an `FN_` constant that tells the runtime how to link and trace it; and
+//! `add_to_linker_async` for a host of the async trait, with its `call_` functions in a private
+//! `async_glue` module (those of async methods return a future that awaits the host).
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -16,7 +18,7 @@ pub(super) fn emit(module_name: &str, trait_name: &Ident, funcs: &[Func<'_>]) ->
     let registrations = funcs.iter().map(|f| registration(f, None, &quote!()));
     let calls = funcs
         .iter()
-        .flat_map(|f| [glue_const(f), call(f, trait_name)]);
+        .flat_map(|f| [glue_const(f), call(f, trait_name, Glue::Sync)]);
     let add_doc = format!(
         " Links every function of `{module_name}` into `linker`, calling the host that `get` \
          finds in the store's data."
@@ -33,6 +35,59 @@ pub(super) fn emit(module_name: &str, trait_name: &Ident, funcs: &[Func<'_>]) ->
         }
 
         #(#calls)*
+    }
+}
+
+/// `add_to_linker_async`, and the `async_glue` module with a `call_` function per function for a
+/// host of `async_trait` (whose methods `is_async` marks return futures). The functions'
+/// constants are `add_to_linker`'s.
+pub(super) fn emit_async(
+    module_name: &str,
+    async_trait: &Ident,
+    funcs: &[Func<'_>],
+    is_async: &[bool],
+) -> TokenStream {
+    let registrations = funcs.iter().zip(is_async).map(|(f, is_async)| {
+        let (call, name) = (call_name(f), const_name(f));
+        let link = if *is_async {
+            quote!(link_async)
+        } else {
+            quote!(link)
+        };
+        quote!(#link(linker, MODULE, get, || &#name, async_glue::#call)?;)
+    });
+    let calls = funcs.iter().zip(is_async).map(|(f, is_async)| {
+        let glue = if *is_async {
+            Glue::AsyncMethod
+        } else {
+            Glue::SyncMethodOfAsyncTrait
+        };
+        call(f, async_trait, glue)
+    });
+    let add_doc = format!(
+        " Links every function of `{module_name}` into `linker`, calling the host of \
+         [`{async_trait}`] that `get` finds in the store's data: its async methods with \
+         `Linker::func_wrap_async`, so that an instance calls them through `call_async` and a \
+         method that waits lets other tasks run; the others as `add_to_linker` does."
+    );
+    let glue_doc = format!(" The glue between core wasm and [`{async_trait}`].");
+    quote! {
+        #[doc = #add_doc]
+        pub fn add_to_linker_async<T: ::core::marker::Send + 'static, H: #async_trait + 'static>(
+            linker: &mut ::wasi_stubs::wasmtime::Linker<T>,
+            get: impl Fn(&mut T) -> &mut ::wasi_stubs::Ctx<H> + Send + Sync + Copy + 'static,
+        ) -> ::wasi_stubs::wasmtime::Result<()> {
+            use ::wasi_stubs::__private::{link, link_async};
+            #(#registrations)*
+            ::core::result::Result::Ok(())
+        }
+
+        #[doc = #glue_doc]
+        mod async_glue {
+            use super::*;
+
+            #(#calls)*
+        }
     }
 }
 
@@ -59,9 +114,22 @@ fn args_pattern(f: &Func<'_>, used: impl Fn(&Ident) -> bool) -> TokenStream {
     quote!((#(#names,)*))
 }
 
+/// Which `call_` function [`call`] writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Glue {
+    /// For a method of the trait, beside `add_to_linker`.
+    Sync,
+    /// For a synchronous method of the async trait, in `async_glue`.
+    SyncMethodOfAsyncTrait,
+    /// For an async method of the async trait, in `async_glue`: it returns a future.
+    AsyncMethod,
+}
+
 /// The function between the wasm arguments and the trait method: lifts the arguments, checks
-/// the out-pointers, calls the host and writes its results.
-fn call(f: &Func<'_>, trait_name: &Ident) -> TokenStream {
+/// the out-pointers, calls the host and writes its results. For an async method it returns a
+/// future: the same steps, awaiting the host.
+fn call(f: &Func<'_>, trait_name: &Ident, glue: Glue) -> TokenStream {
+    let is_async = glue == Glue::AsyncMethod;
     let call = call_name(f);
     let name = &f.name;
     let pattern = args_pattern(f, |_| true);
@@ -96,7 +164,8 @@ fn call(f: &Func<'_>, trait_name: &Ident) -> TokenStream {
     });
     let mem_arg = f.host_needs_memory().then(|| quote!(mem,));
     let param_names = f.params.iter().map(|p| &p.name);
-    let host_call = quote!(host.#name(#mem_arg #(#param_names),*));
+    let wait = is_async.then(|| quote!(.await));
+    let host_call = quote!(host.#name(#mem_arg #(#param_names),*)#wait);
     let (ret, body) = match &f.results {
         Results::Expected { ok, error } => {
             let outs = &f.outs;
@@ -147,9 +216,24 @@ fn call(f: &Func<'_>, trait_name: &Ident) -> TokenStream {
     } else {
         quote!(_mem)
     };
+    if is_async {
+        return quote! {
+            pub(super) fn #call<'a, H: #trait_name>(
+                host: &'a mut H,
+                #mem_param: &'a mut ::wasi_stubs::GuestMemory<'_>,
+                #pattern: #args_type,
+            ) -> ::wasi_stubs::__private::BoxFuture<'a, #ret> {
+                ::std::boxed::Box::pin(async move {
+                    #(#lifts)*
+                    #body
+                })
+            }
+        };
+    }
+    let visibility = (glue == Glue::SyncMethodOfAsyncTrait).then(|| quote!(pub(super)));
     quote! {
         #[inline]
-        fn #call<H: #trait_name + ?Sized>(
+        #visibility fn #call<H: #trait_name + ?Sized>(
             host: &mut H,
             #mem_param: &mut ::wasi_stubs::GuestMemory<'_>,
             #pattern: #args_type,

@@ -4,7 +4,9 @@
 //!
 //! - [`traits`]: the host trait with default bodies, and the table of functions;
 //! - [`glue`]: `add_to_linker` and the code between core wasm and the trait;
-//! - [`polyfill`]: optionally, the older module served from a newer document's host.
+//! - [`polyfill`]: optionally, the older module served from a newer document's host;
+//! - with [`AsyncFunctions`], the async form of the trait ([`traits::emit_async`]) and of the
+//!   glue ([`glue::emit_async`]).
 //!
 //! No emitter uses another; what two of them write alike is in [`shared`].
 
@@ -17,7 +19,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use witx::Module;
 
+use crate::generator::AsyncFunctions;
 use crate::model::Func;
+use crate::suggest::did_you_mean;
 use crate::{Error, Polyfill, check, names, types};
 
 /// The code of `doc`: its types, and a Rust module per witx module. A document with a single
@@ -26,12 +30,16 @@ use crate::{Error, Polyfill, check, names, types};
 pub(crate) fn document(
     doc: &witx::Document,
     polyfill: Option<&Polyfill<'_>>,
+    asynchronous: Option<&AsyncFunctions>,
 ) -> Result<TokenStream, Error> {
     check::document(doc)?;
+    if let Some(AsyncFunctions::Only(names)) = asynchronous {
+        check_async_names(doc, names)?;
+    }
     let types = types::generate(doc)?;
     let modules = doc
         .modules()
-        .map(|m| module(&m, polyfill))
+        .map(|m| module(&m, polyfill, asynchronous))
         .collect::<Result<Vec<_>, _>>()?;
     let reexport = match doc.modules().collect::<Vec<_>>().as_slice() {
         [only] => {
@@ -47,9 +55,40 @@ pub(crate) fn document(
     })
 }
 
-/// One witx module: its name, trait and table, glue, and with `polyfill` a `polyfill` submodule
-/// serving it from a host of the target document's trait.
-fn module(module: &Module, polyfill: Option<&Polyfill<'_>>) -> Result<TokenStream, Error> {
+/// Every name marked async is a function of the document, and is marked once.
+fn check_async_names(doc: &witx::Document, names: &[String]) -> Result<(), Error> {
+    let functions: Vec<String> = doc
+        .modules()
+        .flat_map(|m| {
+            m.funcs()
+                .map(|f| f.name.as_str().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        if !functions.contains(name) {
+            return Err(Error::new(format!(
+                "async_functions: `{name}` is not a function of the document{}",
+                did_you_mean(name, functions.iter().map(String::as_str))
+            )));
+        }
+        if names[..i].contains(name) {
+            return Err(Error::new(format!(
+                "async_functions: `{name}` is listed twice"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// One witx module: its name, trait and table, glue, with `polyfill` a `polyfill` submodule
+/// serving it from a host of the target document's trait, and with `asynchronous` the async
+/// trait and glue.
+fn module(
+    module: &Module,
+    polyfill: Option<&Polyfill<'_>>,
+    asynchronous: Option<&AsyncFunctions>,
+) -> Result<TokenStream, Error> {
     let module_name = module.name.as_str();
     let rust_module = names::module(&module.name);
     let trait_name = names::trait_name(&module.name);
@@ -64,10 +103,37 @@ fn module(module: &Module, polyfill: Option<&Polyfill<'_>>) -> Result<TokenStrea
                 .map_err(|e| Error::new(format!("{module_name}::{}: {e}", func.name.as_str())))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let host = traits::emit(module_name, &trait_name, &module_docs, &funcs);
+    let async_trait = asynchronous.map(|_| names::async_trait_name(&module.name));
+    let host = traits::emit(
+        module_name,
+        &trait_name,
+        async_trait.as_ref(),
+        &module_docs,
+        &funcs,
+    );
     let glue = glue::emit(module_name, &trait_name, &funcs);
     let polyfill = match polyfill {
-        Some(target) => polyfill::emit(module, &funcs, target)?,
+        Some(target) => polyfill::emit(module, &funcs, target, asynchronous)?,
+        None => quote!(),
+    };
+    let asynchronous = match asynchronous {
+        Some(set) => {
+            let async_trait = names::async_trait_name(&module.name);
+            let is_async: Vec<bool> = funcs
+                .iter()
+                .map(|f| set.contains(f.func.name.as_str()))
+                .collect();
+            let host = traits::emit_async(
+                module_name,
+                &trait_name,
+                &async_trait,
+                &module_docs,
+                &funcs,
+                &is_async,
+            );
+            let glue = glue::emit_async(module_name, &async_trait, &funcs, &is_async);
+            quote!(#host #glue)
+        }
         None => quote!(),
     };
     Ok(quote! {
@@ -83,6 +149,7 @@ fn module(module: &Module, polyfill: Option<&Polyfill<'_>>) -> Result<TokenStrea
             #host
             #glue
             #polyfill
+            #asynchronous
         }
     })
 }

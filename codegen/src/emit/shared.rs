@@ -22,6 +22,27 @@ pub(super) fn signature(f: &Func<'_>) -> TokenStream {
     quote!(fn #name(&mut self, #mem #(#params),*) -> #ret)
 }
 
+/// `fn name(&mut self, [mem,] params) -> impl Future<Output = Result<..>> + Send where Self:
+/// Sized`, as the async trait declares an async method (`Self: Sized` keeps the trait a `dyn`
+/// type, for its `Spec` impl; a host's `async fn` need not repeat it).
+pub(super) fn async_signature(f: &Func<'_>) -> TokenStream {
+    let name = &f.name;
+    let mem = f
+        .host_needs_memory()
+        .then(|| quote!(mem: &mut ::wasi_stubs::GuestMemory<'_>,));
+    let params = f.params.iter().map(|p| {
+        let (n, t) = (&p.name, &p.ty);
+        quote!(#n: #t)
+    });
+    let ret = return_type(f);
+    quote! {
+        fn #name(&mut self, #mem #(#params),*)
+            -> impl ::core::future::Future<Output = #ret> + ::core::marker::Send
+        where
+            Self: Sized
+    }
+}
+
 /// What the trait method returns.
 pub(super) fn return_type(f: &Func<'_>) -> TokenStream {
     match &f.results {

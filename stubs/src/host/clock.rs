@@ -120,6 +120,30 @@ impl Clocks {
     }
 }
 
+impl Clocks {
+    /// [`sleep_until`](Self::sleep_until) for a host on an async store: a sleep on the system
+    /// clock awaits a tokio timer ([`lifecycle::sleep_async`](crate::lifecycle::sleep_async)),
+    /// ending at the run's deadline in the same way; the other clocks move at once.
+    pub async fn sleep_until_async(
+        &mut self,
+        id: Clockid,
+        deadline: u64,
+    ) -> Result<(), Error<Errno>> {
+        let now = self.now(id);
+        if deadline <= now {
+            return Ok(());
+        }
+        let ns = deadline - now;
+        match self.source {
+            ClockSource::System => crate::lifecycle::sleep_async(Duration::from_nanos(ns)).await,
+            ClockSource::Fixed(_) | ClockSource::Virtual(_) => {
+                self.slept = self.slept.saturating_add(ns);
+                Ok(())
+            }
+        }
+    }
+}
+
 fn saturating_ns(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }

@@ -8,6 +8,10 @@
 //! [`MinimalComponentHost`] is the same host, from the same blocks and builder, for components
 //! of `wasi:cli/command` (WASI 0.2).
 //!
+//! On an async store `MinimalHost` is a host of `WasiSnapshotPreview1Async` too: its
+//! `poll_oneoff` awaits a timer ([`poll_oneoff_async`]) and its `fd_write` to an
+//! [`Output::channel`] waits for room, without blocking the thread.
+//!
 //! ```no_run
 //! use wasi_stubs::host::{ClockSource, MinimalHost, Output, RandomSource};
 //!
@@ -20,6 +24,7 @@
 //!     .build();
 //! ```
 
+mod asynchronous;
 mod clock;
 mod component;
 pub mod fs;
@@ -32,7 +37,7 @@ pub use component::{
     DEFAULT_MAX_HANDLES, MAX_RANDOM_BYTES, MinimalComponentHost, READ_CHUNK, WRITE_PERMIT,
 };
 pub use fs::{Files, MemoryTree, Tree};
-pub use poll::poll_oneoff;
+pub use poll::{poll_oneoff, poll_oneoff_async};
 pub use random::{Entropy, RandomSource};
 pub use stdio::{Output, Stdio};
 

@@ -29,6 +29,7 @@ enum Sink {
     Stdout,
     Stderr,
     Discard,
+    Channel(tokio::sync::mpsc::Sender<Vec<u8>>),
 }
 
 impl Output {
@@ -69,6 +70,17 @@ impl Output {
         Output::new(Sink::Stderr)
     }
 
+    /// Sent to a tokio channel, one message per `fd_write` (the bytes of all its buffers): an
+    /// async sink, for a host that hands the guest's output to a task. On an async store
+    /// (`MinimalHost` as a [`WasiSnapshotPreview1Async`](crate::preview1::WasiSnapshotPreview1Async)
+    /// host, [`Stdio::fd_write_async`]) a write waits for room in the channel, without blocking
+    /// the thread; a synchronous `fd_write` that finds the channel full fails with `EAGAIN`. A
+    /// write after the receiver is dropped fails with `EPIPE`. [`Output::write`], which cannot
+    /// fail, sends if there is room and drops the bytes otherwise.
+    pub fn channel(sender: tokio::sync::mpsc::Sender<Vec<u8>>) -> Self {
+        Output::new(Sink::Channel(sender))
+    }
+
     /// Nowhere.
     pub fn discard() -> Self {
         Output::new(Sink::Discard)
@@ -101,6 +113,7 @@ impl Output {
             Sink::Stdout => drop(std::io::stdout().write_all(bytes)),
             Sink::Stderr => drop(std::io::stderr().write_all(bytes)),
             Sink::Discard => {}
+            Sink::Channel(sender) => drop(sender.try_send(bytes.to_vec())),
         }
     }
 
@@ -131,6 +144,13 @@ impl Output {
     }
 }
 
+/// The bytes of all of a write's buffers, in one message.
+fn gather_all(mem: &GuestMemory<'_>, iovs: CiovecArray) -> Result<Vec<u8>, Error<Errno>> {
+    let mut bytes = Vec::new();
+    mem.gather(iovs, |b| bytes.extend_from_slice(b))?;
+    Ok(bytes)
+}
+
 fn emit(level: log::Level, target: &str, line: &[u8]) {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     log::log!(target: target, level, "{}", String::from_utf8_lossy(line));
@@ -151,6 +171,7 @@ impl fmt::Debug for Output {
             Sink::Stdout => "inherit_stdout",
             Sink::Stderr => "inherit_stderr",
             Sink::Discard => "discard",
+            Sink::Channel(_) => "channel",
         };
         write!(f, "Output::{kind}")
     }
@@ -211,6 +232,39 @@ impl Stdio {
             2 => &mut self.stderr,
             _ => return Err(Errno::Badf.into()),
         };
+        if let Sink::Channel(sender) = &out.sink {
+            let bytes = gather_all(mem, iovs)?;
+            let n = bytes.len() as Size;
+            return match sender.try_send(bytes) {
+                Ok(()) => Ok(n),
+                Err(tokio::sync::mpsc::error::TrySendError::Full(_)) => Err(Errno::Again.into()),
+                Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => Err(Errno::Pipe.into()),
+            };
+        }
+        Ok(mem.gather(iovs, |bytes| out.write(bytes))?)
+    }
+
+    /// [`fd_write`](Self::fd_write) for a host on an async store: the same, but a write to a
+    /// [`Output::channel`] waits for room in the channel instead of failing with `EAGAIN`.
+    pub async fn fd_write_async(
+        &mut self,
+        mem: &mut GuestMemory<'_>,
+        fd: Fd,
+        iovs: CiovecArray,
+    ) -> Result<Size, Error<Errno>> {
+        let out = match fd.raw() {
+            1 => &mut self.stdout,
+            2 => &mut self.stderr,
+            _ => return Err(Errno::Badf.into()),
+        };
+        if let Sink::Channel(sender) = &out.sink {
+            let bytes = gather_all(mem, iovs)?;
+            let n = bytes.len() as Size;
+            return match sender.send(bytes).await {
+                Ok(()) => Ok(n),
+                Err(_) => Err(Errno::Pipe.into()),
+            };
+        }
         Ok(mem.gather(iovs, |bytes| out.write(bytes))?)
     }
 

@@ -14,15 +14,19 @@ use quote::{format_ident, quote};
 use witx::{Module, RepEquality, Representable, Type, TypeRef, polyfill::ModulePolyfill};
 
 use self::convert::{Conversions, Dir};
-use super::shared::{registration, signature};
+use super::shared::{call_name, const_name, registration, signature};
+use crate::generator::AsyncFunctions;
 use crate::model::{Func, Results, expected_parts};
 use crate::{Error, Polyfill, names};
 
-/// The `polyfill` submodule of the older module `old`, whose functions are `funcs`.
+/// The `polyfill` submodule of the older module `old`, whose functions are `funcs`; with
+/// `asynchronous`, also its async form (`add_to_linker_async` and `AsyncAdapter`), for a target
+/// generated with the same functions async.
 pub(super) fn emit(
     old: &Module,
     funcs: &[Func<'_>],
     target: &Polyfill<'_>,
+    asynchronous: Option<&AsyncFunctions>,
 ) -> Result<TokenStream, Error> {
     let new = match target.doc.module(&old.name) {
         Some(m) => m,
@@ -50,6 +54,8 @@ pub(super) fn emit(
     let mut methods = Vec::new();
     let mut registrations = Vec::new();
     let mut delegated = Vec::new();
+    let mut async_methods = Vec::new();
+    let mut async_registrations = Vec::new();
     for (f, fp) in funcs.iter().zip(&analysis.funcs) {
         let context = |e: Error| Error::new(format!("polyfill of `{}`: {e}", f.func.name.as_str()));
         if !fp.unknown_params.is_empty() || !fp.unknown_results.is_empty() {
@@ -62,7 +68,17 @@ pub(super) fn emit(
             Some(&format_ident!("Adapter")),
             &quote!(super::),
         ));
+        let is_async = asynchronous.is_some_and(|set| set.contains(f.func.name.as_str()));
+        if asynchronous.is_some() {
+            async_registrations.push(async_registration(f, is_async));
+        }
         let signature = signature(f);
+        // An async method of the adapter is an `async fn`, as a host would write it.
+        let (async_signature, wait) = if is_async {
+            (quote!(async #signature), quote!(.await))
+        } else {
+            (signature.clone(), quote!())
+        };
         let name = &f.name;
         let mem = f.host_needs_memory().then(|| quote!(mem,));
         let old_names: Vec<&Ident> = f.params.iter().map(|p| &p.name).collect();
@@ -90,6 +106,14 @@ pub(super) fn emit(
                     #manual::#name(self.0, #mem #(#old_names),*)
                 }
             });
+            let manual_async = format_ident!("{}_async", names::plain(name));
+            // For the async form, `name_async`, taking a host of the newer async trait (and
+            // async where the function is).
+            async_methods.push(quote! {
+                #async_signature {
+                    #manual::#manual_async(self.0, #mem #(#old_names),*)#wait
+                }
+            });
             continue;
         }
         // `mapped_params` pairs the old function's parameters in order, and (none being unknown)
@@ -111,102 +135,114 @@ pub(super) fn emit(
             }
             args.push(quote!(#n));
         }
-        let call = quote!(self.0.#name(#mem #(#args),*));
-        let body = match (&f.results, fp.mapped_results.first()) {
-            (Results::NoReturn, _) if conversions_in.is_empty() => call,
-            (Results::NoReturn, _) => {
-                // A conversion that fails cannot become an errno: the function never returns.
-                quote! {
-                    let converted = (|| -> ::core::result::Result<_, ::wasi_stubs::GuestError> {
-                        #(#conversions_in)*
-                        ::core::result::Result::Ok((#(#args,)*))
-                    })();
-                    match converted {
-                        ::core::result::Result::Ok((#(#args,)*)) => #call,
-                        ::core::result::Result::Err(e) => ::wasi_stubs::wasmtime::Error::new(e),
-                    }
-                }
-            }
-            (Results::Expected { ok, .. }, Some(result)) => {
-                let (old_ok, old_error) = result_parts(&result.old.tref);
-                let (new_ok, new_error) = result_parts(&result.new.tref);
-                let values: Vec<Ident> = (0..ok.len()).map(|i| format_ident!("value{i}")).collect();
-                let mut converted = Vec::new();
-                for ((v, o), n) in values.iter().zip(&old_ok).zip(&new_ok) {
-                    converted.push(
-                        conversions
-                            .convert(n, o, quote!(#v), Dir::ToOld)
-                            .map_err(context)?,
-                    );
-                }
-                let map_err = match (old_error, new_error) {
-                    (Some(o), Some(n)) => {
-                        // The closure calls the conversion of the error enum.
-                        conversions.register(o, n, Dir::ToOld);
-                        quote!(.map_err(|e| e.map_code(::wasi_stubs::__private::Polyfill::polyfill)))
-                    }
-                    // Both are `NoErrorCode`.
-                    (None, None) => quote!(),
-                    _ => no_error_code(),
-                };
-                if converted.iter().all(Option::is_none) {
+        let sync_call = quote!(self.0.#name(#mem #(#args),*));
+        let mut forward = |call: TokenStream| -> Result<TokenStream, Error> {
+            Ok(match (&f.results, fp.mapped_results.first()) {
+                (Results::NoReturn, _) if conversions_in.is_empty() => call,
+                (Results::NoReturn, _) => {
+                    // A conversion that fails cannot become an errno: the function never returns.
                     quote! {
-                        #(#conversions_in)*
-                        #call #map_err
+                        let converted = (|| -> ::core::result::Result<_, ::wasi_stubs::GuestError> {
+                            #(#conversions_in)*
+                            ::core::result::Result::Ok((#(#args,)*))
+                        })();
+                        match converted {
+                            ::core::result::Result::Ok((#(#args,)*)) => #call,
+                            ::core::result::Result::Err(e) => ::wasi_stubs::wasmtime::Error::new(e),
+                        }
                     }
-                } else {
-                    let converted = values
-                        .iter()
-                        .zip(converted)
-                        .map(|(v, c)| c.unwrap_or_else(|| quote!(#v)));
-                    match values.as_slice() {
-                        [value] => quote! {
+                }
+                (Results::Expected { ok, .. }, Some(result)) => {
+                    let (old_ok, old_error) = result_parts(&result.old.tref);
+                    let (new_ok, new_error) = result_parts(&result.new.tref);
+                    let values: Vec<Ident> =
+                        (0..ok.len()).map(|i| format_ident!("value{i}")).collect();
+                    let mut converted = Vec::new();
+                    for ((v, o), n) in values.iter().zip(&old_ok).zip(&new_ok) {
+                        converted.push(
+                            conversions
+                                .convert(n, o, quote!(#v), Dir::ToOld)
+                                .map_err(context)?,
+                        );
+                    }
+                    let map_err = match (old_error, new_error) {
+                        (Some(o), Some(n)) => {
+                            // The closure calls the conversion of the error enum.
+                            conversions.register(o, n, Dir::ToOld);
+                            quote!(.map_err(|e| e.map_code(::wasi_stubs::__private::Polyfill::polyfill)))
+                        }
+                        // Both are `NoErrorCode`.
+                        (None, None) => quote!(),
+                        _ => no_error_code(),
+                    };
+                    if converted.iter().all(Option::is_none) {
+                        quote! {
                             #(#conversions_in)*
-                            let #value = #call #map_err?;
-                            ::core::result::Result::Ok(#(#converted)*)
+                            #call #map_err
+                        }
+                    } else {
+                        let converted = values
+                            .iter()
+                            .zip(converted)
+                            .map(|(v, c)| c.unwrap_or_else(|| quote!(#v)));
+                        match values.as_slice() {
+                            [value] => quote! {
+                                #(#conversions_in)*
+                                let #value = #call #map_err?;
+                                ::core::result::Result::Ok(#(#converted)*)
+                            },
+                            _ => quote! {
+                                #(#conversions_in)*
+                                let (#(#values),*) = #call #map_err?;
+                                ::core::result::Result::Ok((#(#converted),*))
+                            },
+                        }
+                    }
+                }
+                (Results::Value(_), Some(result)) => {
+                    let value = conversions
+                        .convert(
+                            &result.new.tref,
+                            &result.old.tref,
+                            quote!(value),
+                            Dir::ToOld,
+                        )
+                        .map_err(context)?;
+                    // The older function's error is `NoErrorCode`; the newer one's may not be.
+                    let map_err = match result_parts(&result.new.tref).1 {
+                        None => quote!(),
+                        Some(_) => no_error_code(),
+                    };
+                    match value {
+                        None => quote! {
+                            #(#conversions_in)*
+                            #call #map_err
                         },
-                        _ => quote! {
+                        Some(value) => quote! {
                             #(#conversions_in)*
-                            let (#(#values),*) = #call #map_err?;
-                            ::core::result::Result::Ok((#(#converted),*))
+                            let value = #call #map_err?;
+                            ::core::result::Result::Ok(#value)
                         },
                     }
                 }
-            }
-            (Results::Value(_), Some(result)) => {
-                let value = conversions
-                    .convert(
-                        &result.new.tref,
-                        &result.old.tref,
-                        quote!(value),
-                        Dir::ToOld,
-                    )
-                    .map_err(context)?;
-                // The older function's error is `NoErrorCode`; the newer one's may not be.
-                let map_err = match result_parts(&result.new.tref).1 {
-                    None => quote!(),
-                    Some(_) => no_error_code(),
-                };
-                match value {
-                    None => quote! {
-                        #(#conversions_in)*
-                        #call #map_err
-                    },
-                    Some(value) => quote! {
-                        #(#conversions_in)*
-                        let value = #call #map_err?;
-                        ::core::result::Result::Ok(#value)
-                    },
-                }
-            }
-            // No result in either document (a result only one has is rejected above): both
-            // errors are `NoErrorCode`.
-            _ => quote! {
-                #(#conversions_in)*
-                #call
-            },
+                // No result in either document (a result only one has is rejected above): both
+                // errors are `NoErrorCode`.
+                _ => quote! {
+                    #(#conversions_in)*
+                    #call
+                },
+            })
         };
+        let body = forward(sync_call.clone())?;
         methods.push(quote!(#signature { #body }));
+        if asynchronous.is_some() {
+            async_methods.push(if is_async {
+                let body = forward(quote!(#sync_call.await))?;
+                quote!(#async_signature { #body })
+            } else {
+                quote!(#signature { #body })
+            });
+        }
     }
     let impls = conversions.generate(old_path, new_path)?;
     let doc = format!(
@@ -227,6 +263,33 @@ pub(super) fn emit(
                 .join(", ")
         )
     };
+    let async_form = asynchronous.map(|_| {
+        let new_async = names::async_trait_name(&new.name);
+        let old_async = names::async_trait_name(&old.name);
+        quote! {
+            /// Links every function of the older module into `linker`, served by the host of
+            /// the newer module's async trait that `get` finds in the store's data (see the
+            /// older module's `add_to_linker_async`).
+            pub fn add_to_linker_async<
+                T: ::core::marker::Send + 'static,
+                H: #new_path::#new_async + 'static,
+            >(
+                linker: &mut ::wasi_stubs::wasmtime::Linker<T>,
+                get: impl Fn(&mut T) -> &mut ::wasi_stubs::Ctx<H> + Send + Sync + Copy + 'static,
+            ) -> ::wasi_stubs::wasmtime::Result<()> {
+                use ::wasi_stubs::__private::{link, link_async};
+                #(#async_registrations)*
+                ::core::result::Result::Ok(())
+            }
+
+            /// The older async trait, implemented by converting to and from the newer one.
+            struct AsyncAdapter<'a, H>(&'a mut H);
+
+            impl<H: #new_path::#new_async> #old_async for AsyncAdapter<'_, H> {
+                #(#async_methods)*
+            }
+        }
+    });
     Ok(quote! {
         #[doc = #doc]
         ///
@@ -253,9 +316,32 @@ pub(super) fn emit(
                 #(#methods)*
             }
 
+            #async_form
+
             #impls
         }
     })
+}
+
+/// Links a function of the async form: its glue in the older module's `async_glue`, with the
+/// host wrapped in an `AsyncAdapter` that the call's future owns.
+fn async_registration(f: &Func<'_>, is_async: bool) -> TokenStream {
+    let (call, name) = (call_name(f), const_name(f));
+    if is_async {
+        quote! {
+            link_async(linker, super::MODULE, get, || &super::#name, |host, mem, args| {
+                ::std::boxed::Box::pin(async move {
+                    super::async_glue::#call(&mut AsyncAdapter(host), mem, args).await
+                })
+            })?;
+        }
+    } else {
+        quote! {
+            link(linker, super::MODULE, get, || &super::#name, |host, mem, args| {
+                super::async_glue::#call(&mut AsyncAdapter(host), mem, args)
+            })?;
+        }
+    }
 }
 
 /// Whether a pointer or list parameter points at elements of identical layout in both documents
