@@ -14,12 +14,12 @@
 //! Each case is a WAT guest whose `run(n)` makes the call `n` times (trapping on a nonzero
 //! errno); the time reported is per call. `cargo bench -p wasi-stubs --bench async_glue`.
 //!
-//! Measured on the 2-core development machine under load (two runs, median ns per call):
-//! `fd_write` of 16 bytes 9 sync, 52–64 async, 232–275 wasmtime-wasi async; `clock_time_get`
-//! 6.8 sync, 6.7–11 async glue (a synchronous method there), 54–58 wasmtime-wasi async;
-//! `sched_yield` 2.4 sync, 42 async, 58–63 wasmtime-wasi async. An async method costs about
-//! 40 ns more than a synchronous one: `func_wrap_async`'s boxed future and its poll, and the
-//! boxed future of the glue's `call_` function.
+//! Measured on the 2-core development machine, otherwise idle (criterion medians, ns per call):
+//! `fd_write` of 16 bytes 7.4 sync, 46.6 async, 198 wasmtime-wasi async; `clock_time_get` 5.8
+//! sync, 6.1 async glue (a synchronous method there), 47.9 wasmtime-wasi async; `sched_yield` 2.4
+//! sync, 37.4 async, 55.3 wasmtime-wasi async. An async method costs about 35-40 ns more than a
+//! synchronous one: `func_wrap_async`'s boxed future and its poll, and the boxed future of the
+//! glue's `call_` function.
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
