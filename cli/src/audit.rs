@@ -64,6 +64,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    // A component is told apart first: `--override` names preview1 functions, which it refuses.
+    let bytes = read_guest(&args.guest)?;
+    if wasmparser::Parser::is_component(&bytes) {
+        return run_component(&args, &bytes);
+    }
     let specs = Spec::builtin();
     let overrides = args
         .overrides
@@ -92,10 +97,6 @@ pub fn run(args: Args) -> Result<()> {
         )));
     }
 
-    let bytes = read_guest(&args.guest)?;
-    if wasmparser::Parser::is_component(&bytes) {
-        return run_component(&args, &bytes);
-    }
     let guest = Guest::parse(&bytes).map_err(|e| input(e.in_file(&args.guest)))?;
     let mut report = wasi_stubs_audit::audit(&guest, &specs, &host);
     report.file = Some(args.guest.clone());

@@ -145,6 +145,26 @@ fn deeply_nested_types_are_refused_not_overflowing_the_stack() {
 }
 
 #[test]
+fn types_that_share_their_parts_are_looked_into_once() {
+    // r0 { a: r1, b: r1 }, r1 { a: r2, b: r2 }, ...: 2^40 paths from r0 to r40, 41 types.
+    let mut text = String::from("package a:b;\ninterface i {\n");
+    for n in 0..40 {
+        text.push_str(&format!(
+            "  record r{n} {{ a: r{m}, b: r{m} }}\n",
+            m = n + 1
+        ));
+    }
+    text.push_str("  record r40 { x: f32 }\n  f: func(x: r0);\n}\nworld w { import i; }\n");
+    let dir = package("shared-parts", &text);
+    let code = wit::load(&dir, "w").and_then(|w| w.generate_file());
+    std::fs::remove_dir_all(&dir).ok();
+    // Floats deep inside make every record `PartialEq` without `Eq`.
+    let code = code.unwrap();
+    assert!(code.contains("pub struct R0"), "{code}");
+    assert!(!code.contains("PartialEq, Eq"), "{code}");
+}
+
+#[test]
 fn a_world_of_every_kind_generates_reproducibly() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wit/kitchen-sink");
     let a = wit::load(&dir, "sink").unwrap().generate_file().unwrap();

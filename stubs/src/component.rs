@@ -119,15 +119,22 @@ impl Policy {
     }
 
     /// The case names a `result<_, E>` of `function` tries, in order; `None` when it traps.
-    fn cases_for(&self, function: &str) -> Option<Vec<&str>> {
-        match self.answer(function) {
-            Answer::Trap => None,
-            Answer::Cases(names) => Some(names.iter().map(String::as_str).collect()),
-            Answer::Default => Some(match &self.cases {
-                Some(names) => names.iter().map(String::as_str).collect(),
-                None => DEFAULT_CASES.to_vec(),
-            }),
-        }
+    /// Nothing is allocated: a default answer is the common call of a stub host.
+    fn cases_for(&self, function: &str) -> Option<impl Iterator<Item = &str> + Clone> {
+        let (listed, default): (&[String], &[&str]) = match self.answer(function) {
+            Answer::Trap => return None,
+            Answer::Cases(names) => (names, &[]),
+            Answer::Default => match &self.cases {
+                Some(names) => (names, &[]),
+                None => (&[], DEFAULT_CASES),
+            },
+        };
+        Some(
+            listed
+                .iter()
+                .map(String::as_str)
+                .chain(default.iter().copied()),
+        )
     }
 }
 
@@ -301,13 +308,13 @@ where
     let Some(names) = host.policy().cases_for(function) else {
         return Err(trapped_by_policy(function));
     };
-    match names.iter().find_map(|name| E::case(name)) {
+    match names.clone().find_map(E::case) {
         Some(case) => Ok(Err(case)),
         None => Err(not_implemented(
             function,
             format!(
                 "its error type has none of the cases the policy names: {}",
-                names.join(", ")
+                names.collect::<Vec<_>>().join(", ")
             ),
         )),
     }
@@ -393,7 +400,7 @@ impl Policy {
         match shape {
             ResultShape::ErrorCases { error, cases } => self
                 .cases_for(function)
-                .and_then(|names| names.into_iter().find(|n| cases.iter().any(|c| c == n)))
+                .and_then(|mut names| names.find(|n| cases.iter().any(|c| c == n)))
                 .map_or_else(|| "trap".into(), |case| format!("{error}.{case}")),
             ResultShape::ErrorUnit => "error".into(),
             ResultShape::Option => "none".into(),

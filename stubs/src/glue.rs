@@ -103,27 +103,11 @@ where
         Box::new(async move {
             let func = func();
             let (outcome, traced) = {
-                let (ctx, mut mem, traced) = if MEMORY {
-                    enter(&mut caller, &get)
-                } else {
-                    enter_without_memory(&mut caller, &get)
-                };
-                if traced {
-                    describe(ctx, mem.reborrow(), func, args);
-                }
+                let (ctx, mut mem) = begin(&mut caller, &get, func, args);
                 let result = call(ctx.host_mut(), &mut mem, args).await;
                 (result.outcome(ctx, func.name), ctx.tracing())
             };
-            if traced {
-                return match outcome {
-                    Ok(value) => {
-                        report(&mut caller, &get, func, args, Ok(value));
-                        Ok(value)
-                    }
-                    Err(trap) => Err(report_trap(&mut caller, &get, func, args, trap)),
-                };
-            }
-            outcome
+            end(&mut caller, &get, func, args, outcome, traced)
         })
     })
 }
@@ -149,26 +133,54 @@ pub fn run<T: 'static, H, A: Copy, W: Copy, R: Outcome<W>, const MEMORY: bool>(
     call: impl FnOnce(&mut H, &mut GuestMemory<'_>, A) -> R,
 ) -> wasmtime::Result<W> {
     let (outcome, traced) = {
-        let (ctx, mut mem, traced) = if MEMORY {
-            enter(&mut caller, get)
-        } else {
-            enter_without_memory(&mut caller, get)
-        };
-        if traced {
-            describe(ctx, mem.reborrow(), func, args);
-        }
+        let (ctx, mut mem) = begin(&mut caller, get, func, args);
         let result = call(ctx.host_mut(), &mut mem, args);
         (result.outcome(ctx, func.name), ctx.tracing())
     };
-    // Nested calls cannot mix up trace lines: a host method has no `Caller`, so it cannot call
-    // back into the guest while its own line is kept.
+    end(&mut caller, get, func, args, outcome, traced)
+}
+
+/// The start of a call, sync or async: the host context and guest memory (see `enter`), the
+/// arguments described if the call is traced.
+#[inline(always)]
+fn begin<'c, T: 'static, H, A: Copy, W: Copy, const MEMORY: bool>(
+    caller: &'c mut Caller<'_, T>,
+    get: &impl Fn(&mut T) -> &mut Ctx<H>,
+    func: &'static Func<A, W, MEMORY>,
+    args: A,
+) -> (&'c mut Ctx<H>, GuestMemory<'c>) {
+    let (ctx, mut mem, traced) = if MEMORY {
+        enter(caller, get)
+    } else {
+        enter_without_memory(caller, get)
+    };
+    if traced {
+        describe(ctx, mem.reborrow(), func, args);
+    }
+    (ctx, mem)
+}
+
+/// The end of a call, sync or async: if the switch is still on after the host's method
+/// (`traced`), the call's line ended and emitted.
+///
+/// Nested calls cannot mix up trace lines: a host method has no `Caller`, so it cannot call
+/// back into the guest while its own line is kept.
+#[inline(always)]
+fn end<T: 'static, H, A: Copy, W: Copy, const MEMORY: bool>(
+    caller: &mut Caller<'_, T>,
+    get: &impl Fn(&mut T) -> &mut Ctx<H>,
+    func: &'static Func<A, W, MEMORY>,
+    args: A,
+    outcome: wasmtime::Result<W>,
+    traced: bool,
+) -> wasmtime::Result<W> {
     if traced {
         return match outcome {
             Ok(value) => {
-                report(&mut caller, get, func, args, Ok(value));
+                report(caller, get, func, args, Ok(value));
                 Ok(value)
             }
-            Err(trap) => Err(report_trap(&mut caller, get, func, args, trap)),
+            Err(trap) => Err(report_trap(caller, get, func, args, trap)),
         };
     }
     outcome

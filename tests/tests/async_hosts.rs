@@ -273,6 +273,53 @@ fn stdout_to_a_channel_waits_for_room() {
 }
 
 #[test]
+fn a_timeout_too_long_for_a_deadline_is_no_deadline() {
+    let rt = single_threaded();
+    rt.block_on(async {
+        // `Duration::MAX` is past any `Instant`: the guest yields at each tick and runs to its end.
+        let limits = Limits::default().timeout(Duration::MAX);
+        let (code, stdout, _) = run_rust(sleeper(&["50"]), limits).await.unwrap();
+        assert_eq!(code, 0);
+        assert!(slept_ms(&stdout) >= 50, "{stdout}");
+    });
+}
+
+/// A command whose one `fd_write` names the same 64 KiB of its memory 32 times: 2 MiB of
+/// overlapping buffers.
+const OVERLAPPING_WRITE: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 2)
+  (func (export "_start") (local $i i32)
+    (block $done (loop $next
+      (br_if $done (i32.eq (local.get $i) (i32.const 32)))
+      (i32.store (i32.add (i32.const 65536) (i32.mul (local.get $i) (i32.const 8))) (i32.const 0))
+      (i32.store (i32.add (i32.const 65540) (i32.mul (local.get $i) (i32.const 8))) (i32.const 65536))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    ;; fd_write(1, iovs at 65536, 32 of them, nwritten at 70000); its errno and count checked.
+    (if (call $fd_write (i32.const 1) (i32.const 65536) (i32.const 32) (i32.const 70000))
+      (then unreachable))
+    (if (i32.ne (i32.load (i32.const 70000)) (i32.const 1048576)) (then unreachable))))"#;
+
+#[test]
+fn one_write_to_a_channel_is_at_most_max_message_bytes() {
+    let rt = single_threaded();
+    rt.block_on(async {
+        let guest = Guest::new(engine(), wat::parse_str(OVERLAPPING_WRITE).unwrap()).unwrap();
+        let linker = guest.linker_async::<MinimalHost>().unwrap();
+        let (sender, mut receiver) = tokio::sync::mpsc::channel(4);
+        let host = MinimalHost::builder()
+            .stdout(Output::channel(sender))
+            .build();
+        let exited = guest.run_async(&linker, host, &limits(60)).await.unwrap();
+        assert_eq!(exited.code, 0);
+        // A short write: the guest was told 1 MiB, and the message holds that much.
+        let message = receiver.recv().await.unwrap();
+        assert_eq!(message.len(), wasi_stubs::host::MAX_MESSAGE);
+    });
+}
+
+#[test]
 fn a_go_reactor_is_initialised_and_called_asynchronously() {
     let rt = single_threaded();
     rt.block_on(async {

@@ -1,6 +1,6 @@
 //! Rust types for WIT types.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -115,7 +115,7 @@ pub(super) fn definition(scope: &mut Scope<'_, '_>, id: TypeId) -> Result<TokenS
     let name = names::camel(wit_name);
     scope.define(&name, scope.generator.at(def.span));
     let docs = names::docs(&def.docs);
-    let (handles, floats) = contents(scope, &Type::Id(id), 0)?;
+    let (handles, floats) = contents(scope, &Type::Id(id), 0, &mut HashMap::new())?;
     // `Resource<R>` has no `Clone` or `PartialEq`, and floats no `Eq`.
     let derives = match (handles, floats) {
         (true, _) => quote!(Debug),
@@ -392,12 +392,22 @@ fn members<'a, T: 'a>(
 
 /// Whether a type holds resource handles, and whether it holds floats (which decide the traits a
 /// generated type can derive).
-fn contents(scope: &Scope<'_, '_>, ty: &Type, depth: usize) -> Result<(bool, bool), Error> {
+fn contents(
+    scope: &Scope<'_, '_>,
+    ty: &Type,
+    depth: usize,
+    known: &mut HashMap<TypeId, (bool, bool)>,
+) -> Result<(bool, bool), Error> {
     let id = match ty {
         Type::F32 | Type::F64 => return Ok((false, true)),
         Type::Id(id) => *id,
         _ => return Ok((false, false)),
     };
+    // Each type is looked into once: types that share their parts (`r0 { a: r1, b: r1 }`, ...)
+    // would otherwise be walked once per path, exponentially many.
+    if let Some(found) = known.get(&id) {
+        return Ok(*found);
+    }
     let def = &scope.resolve().types[id];
     if depth >= MAX_TYPE_DEPTH {
         return Err(Error::new(format!(
@@ -405,25 +415,25 @@ fn contents(scope: &Scope<'_, '_>, ty: &Type, depth: usize) -> Result<(bool, boo
             scope.generator.at(def.span)
         )));
     }
-    let all = |types: &mut dyn Iterator<Item = &Type>| -> Result<(bool, bool), Error> {
-        let mut found = (false, false);
-        for t in types {
-            let (h, f) = contents(scope, t, depth + 1)?;
-            found = (found.0 || h, found.1 || f);
+    let parts: Vec<&Type> = match &def.kind {
+        TypeDefKind::Handle(_) | TypeDefKind::Resource => {
+            known.insert(id, (true, false));
+            return Ok((true, false));
         }
-        Ok(found)
+        TypeDefKind::Record(r) => r.fields.iter().map(|f| &f.ty).collect(),
+        TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).collect(),
+        TypeDefKind::Tuple(t) => t.types.iter().collect(),
+        TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => vec![t],
+        TypeDefKind::Result(r) => r.ok.iter().chain(r.err.iter()).collect(),
+        _ => Vec::new(),
     };
-    match &def.kind {
-        TypeDefKind::Handle(_) | TypeDefKind::Resource => Ok((true, false)),
-        TypeDefKind::Record(r) => all(&mut r.fields.iter().map(|f| &f.ty)),
-        TypeDefKind::Variant(v) => all(&mut v.cases.iter().filter_map(|c| c.ty.as_ref())),
-        TypeDefKind::Tuple(t) => all(&mut t.types.iter()),
-        TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => {
-            contents(scope, t, depth + 1)
-        }
-        TypeDefKind::Result(r) => all(&mut r.ok.iter().chain(r.err.iter())),
-        _ => Ok((false, false)),
+    let mut found = (false, false);
+    for t in parts {
+        let (h, f) = contents(scope, t, depth + 1, known)?;
+        found = (found.0 || h, found.1 || f);
     }
+    known.insert(id, found);
+    Ok(found)
 }
 
 /// The definition behind a type, through aliases (`use`d types and `type a = b`).

@@ -16,8 +16,8 @@ use crate::Exit;
 /// by their first 8 items, handles by their number, `option` as `none` / `some(x)`, `result` as
 /// `ok` / `ok(x)` / `err(x)`, tuples in parentheses.
 ///
-/// The generator implements it for every type of a world (by `Debug`), so a host rarely writes
-/// one.
+/// The generator implements it for every record, variant, enum and flags type of a world
+/// (records as `{name: value, ...}`, cases by their WIT names), so a host rarely writes one.
 pub trait Describe {
     /// Appends the value to `out`.
     fn describe(&self, out: &mut String);

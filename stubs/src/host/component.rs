@@ -44,7 +44,7 @@ pub const MAX_RANDOM_BYTES: u64 = 1 << 24;
 /// | interface | answers |
 /// |---|---|
 /// | `wasi:cli/stdin`, `stdout`, `stderr` | a new stream handle per call |
-/// | `wasi:io/streams` output | `write`, `blocking-write-and-flush` into the [`Output`](super::Output) targets; `check-write` permits [`WRITE_PERMIT`] bytes; `flush`, `blocking-flush` succeed (an output has nothing to flush: a `log` output keeps a partial line until its newline, as for preview1); `subscribe` is ready at once |
+/// | `wasi:io/streams` output | `write`, `blocking-write-and-flush` into the [`Output`](super::Output) targets; `check-write` permits [`WRITE_PERMIT`] bytes (a [channel](super::Output::channel) that is full: 0; one whose receiver is gone: `stream-error.closed`, as its writes); `flush`, `blocking-flush` succeed (an output has nothing to flush: a `log` output keeps a partial line until its newline, as for preview1); `subscribe` is ready at once |
 /// | `wasi:io/streams` input | `read`, `blocking-read`, `skip`, `blocking-skip` from the stdin bytes, at most [`READ_CHUNK`] a call, then `stream-error.closed`; `subscribe` is ready at once |
 /// | `wasi:cli/environment` | the args, the environment (`KEY=VALUE` split at the first `=`), no initial directory |
 /// | `wasi:cli/exit` | `exit(ok)` ends the run with code 0, `exit(err)` with 1, `exit-with-code(n)` with `n`: a trap carrying [`Exit`] |
@@ -291,6 +291,24 @@ impl Table {
     }
 }
 
+/// A stream write into `out`: a [channel](super::Output::channel) whose receiver is gone answers
+/// `stream-error.closed`; one that is full, which `check-write` had said (0 bytes), traps naming
+/// the function, as a write past `check-write`'s permit does: a synchronous store cannot wait for
+/// room. Either way the channel has taken none of the bytes.
+fn channel_write(
+    out: &mut super::Output,
+    contents: Vec<u8>,
+    function: &str,
+) -> wasmtime::Result<Result<(), StreamError>> {
+    match out.write_owned(contents) {
+        Ok(()) => Ok(Ok(())),
+        Err(Errno::Pipe) => Ok(Err(StreamError::Closed)),
+        Err(_) => Err(wasmtime::format_err!(
+            "wasi:io/streams#{function}: the output channel is full (check-write permits 0 bytes)"
+        )),
+    }
+}
+
 fn bad_handle(function: &str, kind: &str, rep: u32) -> wasmtime::Error {
     wasmtime::format_err!(
         "{function}: handle {rep} is not an {kind} of this host (never made, or already dropped)"
@@ -460,8 +478,8 @@ impl wasi::io::streams::Host for MinimalComponentHost {
         &mut self,
         self_: Resource<OutputStream>,
     ) -> wasmtime::Result<Result<u64, StreamError>> {
-        self.output(&self_, "[method]output-stream.check-write")?;
-        Ok(Ok(WRITE_PERMIT))
+        let out = self.output(&self_, "[method]output-stream.check-write")?;
+        Ok(out.permit(WRITE_PERMIT).map_err(|_| StreamError::Closed))
     }
 
     fn output_stream_write(
@@ -469,9 +487,8 @@ impl wasi::io::streams::Host for MinimalComponentHost {
         self_: Resource<OutputStream>,
         contents: Vec<u8>,
     ) -> wasmtime::Result<Result<(), StreamError>> {
-        self.output(&self_, "[method]output-stream.write")?
-            .write(&contents);
-        Ok(Ok(()))
+        let function = "[method]output-stream.write";
+        channel_write(self.output(&self_, function)?, contents, function)
     }
 
     fn output_stream_blocking_write_and_flush(
@@ -479,9 +496,8 @@ impl wasi::io::streams::Host for MinimalComponentHost {
         self_: Resource<OutputStream>,
         contents: Vec<u8>,
     ) -> wasmtime::Result<Result<(), StreamError>> {
-        self.output(&self_, "[method]output-stream.blocking-write-and-flush")?
-            .write(&contents);
-        Ok(Ok(()))
+        let function = "[method]output-stream.blocking-write-and-flush";
+        channel_write(self.output(&self_, function)?, contents, function)
     }
 
     fn output_stream_flush(
@@ -676,6 +692,46 @@ mod tests {
 
     fn borrow<T: 'static>(r: &Resource<T>) -> Resource<T> {
         Resource::new_borrow(r.rep())
+    }
+
+    #[test]
+    fn a_channel_output_permits_what_it_has_room_for_and_loses_no_bytes() {
+        let (sender, mut receiver) = tokio::sync::mpsc::channel(1);
+        let mut host = MinimalComponentHost::builder()
+            .stdout(Output::channel(sender))
+            .build_component();
+        let out = wasi::cli::stdout::Host::get_stdout(&mut host).unwrap();
+        // `StreamError` holds a handle, so it has no `PartialEq`: compared as `Ok(n)` / `None`.
+        let permit = |host: &mut MinimalComponentHost| match host
+            .output_stream_check_write(borrow(&out))
+            .unwrap()
+        {
+            Ok(n) => Some(n),
+            Err(StreamError::Closed) => None,
+            Err(other) => panic!("{other:?}"),
+        };
+        assert_eq!(permit(&mut host), Some(WRITE_PERMIT));
+        host.output_stream_write(borrow(&out), b"one".to_vec())
+            .unwrap()
+            .unwrap();
+        // Full: no room is promised, and a write anyway traps rather than drop the bytes.
+        assert_eq!(permit(&mut host), Some(0));
+        let full = host
+            .output_stream_blocking_write_and_flush(borrow(&out), b"two".to_vec())
+            .unwrap_err();
+        assert!(
+            full.to_string().contains("blocking-write-and-flush"),
+            "{full}"
+        );
+        assert_eq!(receiver.try_recv().unwrap(), b"one");
+        assert_eq!(permit(&mut host), Some(WRITE_PERMIT));
+        // The receiver gone: closed, for good.
+        drop(receiver);
+        assert_eq!(permit(&mut host), None);
+        assert!(matches!(
+            host.output_stream_write(borrow(&out), b"three".to_vec()),
+            Ok(Err(StreamError::Closed))
+        ));
     }
 
     #[test]

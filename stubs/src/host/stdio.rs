@@ -70,7 +70,8 @@ impl Output {
         Output::new(Sink::Stderr)
     }
 
-    /// Sent to a tokio channel, one message per `fd_write` (the bytes of all its buffers): an
+    /// Sent to a tokio channel, one message per `fd_write` (the bytes of all its buffers, at most
+    /// [`MAX_MESSAGE`]; a larger write is short): an
     /// async sink, for a host that hands the guest's output to a task. On an async store
     /// (`MinimalHost` as a [`WasiSnapshotPreview1Async`](crate::preview1::WasiSnapshotPreview1Async)
     /// host, [`Stdio::fd_write_async`]) a write waits for room in the channel, without blocking
@@ -90,6 +91,33 @@ impl Output {
         Output {
             sink,
             partial: Vec::new(),
+        }
+    }
+
+    /// How many of `max` bytes a write may hand over now: none while a channel output is full,
+    /// `EPIPE` once its receiver is gone; `max` for the other outputs.
+    pub(crate) fn permit(&self, max: u64) -> Result<u64, Errno> {
+        match &self.sink {
+            Sink::Channel(sender) if sender.is_closed() => Err(Errno::Pipe),
+            Sink::Channel(sender) if sender.capacity() == 0 => Ok(0),
+            _ => Ok(max),
+        }
+    }
+
+    /// Writes `bytes` the guest handed over as a whole (one `fd_write`, one stream write): a
+    /// channel output sends them as one message, or refuses them, sending nothing, when it is
+    /// full (`EAGAIN`) or closed (`EPIPE`); the other outputs take them as [`write`](Self::write).
+    pub(crate) fn write_owned(&mut self, bytes: Vec<u8>) -> Result<(), Errno> {
+        use tokio::sync::mpsc::error::TrySendError;
+        match &self.sink {
+            Sink::Channel(sender) => sender.try_send(bytes).map_err(|e| match e {
+                TrySendError::Full(_) => Errno::Again,
+                TrySendError::Closed(_) => Errno::Pipe,
+            }),
+            _ => {
+                self.write(&bytes);
+                Ok(())
+            }
         }
     }
 
@@ -144,10 +172,18 @@ impl Output {
     }
 }
 
-/// The bytes of all of a write's buffers, in one message.
+/// The most bytes one `fd_write` sends to a channel as a message: a write of more is short.
+/// Buffers may overlap, so without it a guest with a few pages of memory could make the host copy
+/// 4 GiB for one call.
+pub const MAX_MESSAGE: usize = 1 << 20;
+
+/// The bytes of a write's buffers, in one message of at most [`MAX_MESSAGE`] bytes.
 fn gather_all(mem: &GuestMemory<'_>, iovs: CiovecArray) -> Result<Vec<u8>, Error<Errno>> {
     let mut bytes = Vec::new();
-    mem.gather(iovs, |b| bytes.extend_from_slice(b))?;
+    mem.gather(iovs, |b| {
+        let room = MAX_MESSAGE - bytes.len();
+        bytes.extend_from_slice(&b[..b.len().min(room)]);
+    })?;
     Ok(bytes)
 }
 
@@ -232,14 +268,10 @@ impl Stdio {
             2 => &mut self.stderr,
             _ => return Err(Errno::Badf.into()),
         };
-        if let Sink::Channel(sender) = &out.sink {
+        if let Sink::Channel(_) = &out.sink {
             let bytes = gather_all(mem, iovs)?;
             let n = bytes.len() as Size;
-            return match sender.try_send(bytes) {
-                Ok(()) => Ok(n),
-                Err(tokio::sync::mpsc::error::TrySendError::Full(_)) => Err(Errno::Again.into()),
-                Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => Err(Errno::Pipe.into()),
-            };
+            return Ok(out.write_owned(bytes).map(|()| n)?);
         }
         Ok(mem.gather(iovs, |bytes| out.write(bytes))?)
     }

@@ -204,13 +204,12 @@ impl<'l> Limited<'l> {
             (outer, at) => outer.or(at),
         };
         let ticking = limits.timeout.map(|_| {
-            let deadline = deadline.unwrap_or_else(Instant::now);
+            // A timeout too long to be an `Instant` has no deadline: the guest only yields.
             store.set_epoch_deadline(1);
             store.epoch_deadline_callback(move |_| {
-                Ok(if Instant::now() >= deadline {
-                    UpdateDeadline::Interrupt
-                } else {
-                    UpdateDeadline::Yield(1)
+                Ok(match deadline {
+                    Some(at) if Instant::now() >= at => UpdateDeadline::Interrupt,
+                    _ => UpdateDeadline::Yield(1),
                 })
             });
             Ticking::start(store.engine())

@@ -23,8 +23,8 @@
 //! as traps; without it, an import nobody defines is [`RunError::MissingImports`] (naming the
 //! first one, `interface#function`) and one of another type [`RunError::Link`]. The policy of the functions a host does not implement is the host's own
 //! ([`crate::component::Defaults::policy`]), not [`Limits::policy`], which is preview1's; and
-//! [`Limits::trace`] turns on the host's own switch
-//! ([`crate::component::Defaults::set_tracing`]), so that every WIT call is traced.
+//! [`Limits::trace`] sets the host's own switch
+//! ([`crate::component::Defaults::set_tracing`]), as it sets the context's for a module.
 
 use std::path::Path;
 
@@ -161,9 +161,7 @@ impl ComponentGuest {
         mut host: H,
         limits: &Limits,
     ) -> Result<(Store<Ctx<H>>, Instance), RunError> {
-        if limits.trace {
-            host.set_tracing(true);
-        }
+        host.set_tracing(limits.trace);
         let engine = self.component.engine();
         let mut ctx = Ctx::new(host);
         ctx.budget = Budget {
