@@ -93,7 +93,8 @@ impl Default for Limits {
 
 impl Limits {
     /// Stops the guest after `timeout` of wall time: its own code by epoch interruption, and a
-    /// host sleep that would outlast the deadline at the deadline (see [`deadline`]). Compiling
+    /// host sleep that would outlast the deadline at the deadline (see [`deadline`]); on an async
+    /// store, whatever an async host method awaits is also given up at the deadline. Compiling
     /// the module happens before the run and is not counted.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);

@@ -234,6 +234,30 @@ fn an_async_sleep_ends_at_the_time_limit() {
 }
 
 #[test]
+fn a_host_future_that_never_ends_is_given_up_at_the_time_limit() {
+    let rt = single_threaded();
+    rt.block_on(async {
+        // A channel without room that nobody reads: the guest's first write waits for ever, in a
+        // host future that knows nothing of the deadline.
+        let (sender, _receiver) = tokio::sync::mpsc::channel(1);
+        sender.try_send(b"stuck\n".to_vec()).unwrap();
+        let host = MinimalHost::builder()
+            .args(["rust-sleep", "0"])
+            .stdout(Output::channel(sender))
+            .build();
+        let start = Instant::now();
+        let limits = Limits::default().timeout(Duration::from_millis(300));
+        let err = run_rust(host, limits).await.unwrap_err();
+        let took = start.elapsed();
+        assert!(matches!(err, RunError::Timeout(_)), "{err}");
+        assert!(
+            (Duration::from_millis(300)..Duration::from_secs(5)).contains(&took),
+            "{took:?}"
+        );
+    });
+}
+
+#[test]
 fn fuel_stops_a_spinning_guest_on_an_async_store() {
     let rt = single_threaded();
     rt.block_on(async {

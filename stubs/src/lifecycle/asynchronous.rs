@@ -6,12 +6,13 @@
 //! thread moves the epoch of each engine that has a timed async run in progress, and a guest
 //! running wasm then yields to the executor (or, past its deadline, is stopped). So a guest
 //! spinning in a loop does not starve the other guests of its thread, and is stopped by its
-//! timeout; a guest waiting in an async host call (a sleep) does not hold the thread at all.
+//! timeout; a guest waiting in an async host call (a sleep) does not hold the thread at all, and
+//! is stopped at its deadline too, whatever the host awaits.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Condvar, Mutex, OnceLock};
-use std::task::{Context, Poll};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use wasmtime::{
@@ -227,30 +228,52 @@ impl<'l> Limited<'l> {
         self,
         call: impl Future<Output = wasmtime::Result<R>> + Send,
     ) -> Result<R, RunError> {
-        let outcome = WithDeadline {
-            deadline: self.deadline,
-            inner: Box::pin(call),
-        }
-        .await;
+        let outcome = WithDeadline::new(self.deadline, call).await;
         ended(outcome, self.limits)
     }
 }
 
 /// A future polled with [`deadline`](super::deadline) answering `deadline`: many async runs share
 /// a thread, so the deadline a host's sleep reads is set for each poll of its run.
+///
+/// It also holds the run to its deadline while the guest waits in a host future that does not
+/// look at it (a channel, a socket): once the deadline has passed and the call is still pending,
+/// it ends with the interrupt trap of a timeout, and the call in progress is dropped. The ticker
+/// wakes it at the deadline.
 struct WithDeadline<F> {
     deadline: Option<Instant>,
+    alarm: Option<Arc<Alarm>>,
     inner: Pin<Box<F>>,
 }
 
-impl<F: Future> Future for WithDeadline<F> {
+impl<F> WithDeadline<F> {
+    fn new(deadline: Option<Instant>, inner: F) -> Self {
+        WithDeadline {
+            deadline,
+            alarm: None,
+            inner: Box::pin(inner),
+        }
+    }
+}
+
+impl<R, F: Future<Output = wasmtime::Result<R>>> Future for WithDeadline<F> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let outer = DEADLINE.replace(self.deadline);
         let poll = self.inner.as_mut().poll(cx);
         DEADLINE.set(outer);
-        poll
+        let (Poll::Pending, Some(at)) = (&poll, self.deadline) else {
+            return poll;
+        };
+        if Instant::now() >= at {
+            return Poll::Ready(Err(wasmtime::Error::new(Trap::Interrupt)));
+        }
+        match &self.alarm {
+            Some(alarm) => alarm.set(cx.waker()),
+            None => self.alarm = Some(Alarm::register(at, cx.waker())),
+        }
+        Poll::Pending
     }
 }
 
@@ -281,9 +304,10 @@ pub async fn sleep_async<E>(duration: Duration) -> Result<(), Error<E>> {
 }
 
 /// The engines whose epoch the ticker thread moves, each with the number of timed async calls
-/// in progress on it.
+/// in progress on it, and the alarms of those calls.
 struct Ticker {
     engines: Mutex<Vec<(Engine, usize)>>,
+    alarms: Mutex<Vec<Arc<Alarm>>>,
     wake: Condvar,
 }
 
@@ -292,6 +316,7 @@ fn ticker() -> &'static Ticker {
     TICKER.get_or_init(|| {
         let ticker: &'static Ticker = Box::leak(Box::new(Ticker {
             engines: Mutex::new(Vec::new()),
+            alarms: Mutex::new(Vec::new()),
             wake: Condvar::new(),
         }));
         std::thread::Builder::new()
@@ -303,7 +328,9 @@ fn ticker() -> &'static Ticker {
 }
 
 impl Ticker {
-    /// Every [`TICK`], moves the epoch of every registered engine; sleeps while there is none.
+    /// Every [`TICK`], moves the epoch of every registered engine and rings the alarms that are
+    /// due; sleeps while there is no engine (a pending alarm belongs to a call in progress, whose
+    /// engine is registered).
     fn run(&self) {
         let mut engines = self.engines.lock().unwrap_or_else(|e| e.into_inner());
         loop {
@@ -316,7 +343,48 @@ impl Ticker {
             for (engine, _) in engines.iter() {
                 engine.increment_epoch();
             }
+            let now = Instant::now();
+            let mut alarms = self.alarms.lock().unwrap_or_else(|e| e.into_inner());
+            // An alarm only the ticker holds belongs to a call that has ended.
+            alarms.retain(|alarm| Arc::strong_count(alarm) > 1 && !alarm.ring(now));
         }
+    }
+}
+
+/// The waker of a timed async call, woken by the ticker at the call's deadline.
+struct Alarm {
+    at: Instant,
+    waker: Mutex<Waker>,
+}
+
+impl Alarm {
+    fn register(at: Instant, waker: &Waker) -> Arc<Alarm> {
+        let alarm = Arc::new(Alarm {
+            at,
+            waker: Mutex::new(waker.clone()),
+        });
+        let mut alarms = ticker().alarms.lock().unwrap_or_else(|e| e.into_inner());
+        alarms.push(Arc::clone(&alarm));
+        alarm
+    }
+
+    fn set(&self, waker: &Waker) {
+        let mut mine = self.waker.lock().unwrap_or_else(|e| e.into_inner());
+        if !mine.will_wake(waker) {
+            *mine = waker.clone();
+        }
+    }
+
+    /// Wakes the call if its deadline has come; whether it rang.
+    fn ring(&self, now: Instant) -> bool {
+        if now < self.at {
+            return false;
+        }
+        self.waker
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .wake_by_ref();
+        true
     }
 }
 
