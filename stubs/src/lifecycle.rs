@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use wasmtime::{
     Config, Engine, ExternType, FuncType, Instance, InstancePre, Linker, Module, ResourceLimiter,
-    Store, Trap, Val, WasmParams, WasmResults,
+    Store, Trap, UpdateDeadline, Val, WasmParams, WasmResults,
 };
 
 mod asynchronous;
@@ -541,7 +541,9 @@ fn limited<T, R>(
         store.set_fuel(fuel).map_err(RunError::Trap)?;
     }
     // A watchdog thread bumps the engine's epoch when the time is up, unless told to stop first;
-    // host sleeps on this thread end at the same deadline.
+    // host sleeps on this thread end at the same deadline. The engine's epoch is shared: other
+    // runs' watchdogs and the async ticker move it too, so reaching the epoch deadline only
+    // stops this guest once its own deadline has passed.
     let outer = DEADLINE.get();
     let watchdog = limits.timeout.map(|timeout| {
         let at = Instant::now().checked_add(timeout);
@@ -550,6 +552,13 @@ fn limited<T, R>(
             (outer, at) => outer.or(at),
         });
         store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            Ok(match at {
+                Some(at) if Instant::now() < at => UpdateDeadline::Continue(1),
+                None => UpdateDeadline::Continue(1),
+                Some(_) => UpdateDeadline::Interrupt,
+            })
+        });
         let engine = store.engine().clone();
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {

@@ -274,6 +274,37 @@ fn fuel_stops_a_spinning_guest_on_an_async_store() {
 }
 
 #[test]
+fn a_guest_spinning_under_fuel_alone_yields_to_the_others() {
+    let rt = single_threaded();
+    rt.block_on(async {
+        // No time limit, so no epoch ticks: the spinner yields as it burns fuel.
+        let limits = Limits::default().fuel(20_000_000_000);
+        let engine = lifecycle::engine(&limits).unwrap();
+        let guest = Guest::new(&engine, fixture("rust-sleep.wasm")).unwrap();
+        let run = |args: &'static [&'static str]| {
+            let (guest, limits) = (guest.clone(), limits.clone());
+            async move {
+                let linker = guest.linker_async::<MinimalHost>().unwrap();
+                let outcome = guest.run_async(&linker, sleeper(args), &limits).await;
+                (outcome.map(|exited| exited.code), Instant::now())
+            }
+        };
+        let spinner = tokio::spawn(run(&["spin"]));
+        let (code, slept) = run(&["100"]).await;
+        assert_eq!(code.unwrap(), 0);
+        let (outcome, spun) = spinner.await.unwrap();
+        assert!(
+            matches!(outcome, Err(RunError::OutOfFuel(_))),
+            "{outcome:?}"
+        );
+        assert!(
+            slept < spun,
+            "the sleeper waited for the spinner's fuel to run out"
+        );
+    });
+}
+
+#[test]
 fn stdout_to_a_channel_waits_for_room() {
     let rt = single_threaded();
     rt.block_on(async {

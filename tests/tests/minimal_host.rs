@@ -272,6 +272,28 @@ fn a_guest_looping_on_fd_prestat_get_is_stopped_by_a_timeout() {
     assert!(err.to_string().contains("time limit of 200ms"), "{err}");
 }
 
+#[test]
+fn runs_sharing_an_engine_keep_their_own_time_limits() {
+    // One engine for both, as a server has: a guest that spins is stopped by its short time limit,
+    // and the epoch its watchdog moves does not stop the guest beside it, which sleeps through
+    // that moment and then runs wasm again under a long limit.
+    let long = Limits::default().timeout(std::time::Duration::from_secs(60));
+    let engine = lifecycle::engine(&long).unwrap();
+    let guest = Guest::new(&engine, fixture("rust-sleep.wasm")).unwrap();
+    let sleeper = {
+        let guest = guest.clone();
+        let host = MinimalHost::builder().args(["rust-sleep", "1000"]).build();
+        std::thread::spawn(move || finish(&guest, host, &long))
+    };
+    let short = Limits::default().timeout(std::time::Duration::from_millis(200));
+    let host = MinimalHost::builder().args(["rust-sleep", "spin"]).build();
+    let err = finish(&guest, host, &short).unwrap_err();
+    assert!(matches!(err, RunError::Timeout(_)), "{err}");
+    let (code, stdout, _) = sleeper.join().unwrap().unwrap();
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("slept "), "{stdout:?}");
+}
+
 /// A command whose start function (run while instantiating) calls WASI, then loops forever if
 /// `spin`.
 fn with_start_function(spin: bool) -> String {

@@ -7,7 +7,9 @@
 //! running wasm then yields to the executor (or, past its deadline, is stopped). So a guest
 //! spinning in a loop does not starve the other guests of its thread, and is stopped by its
 //! timeout; a guest waiting in an async host call (a sleep) does not hold the thread at all, and
-//! is stopped at its deadline too, whatever the host awaits.
+//! is stopped at its deadline too, whatever the host awaits. A run with a fuel limit yields every
+//! [`FUEL_PER_YIELD`] units as well, so a spinning guest with fuel and no time limit does not hold
+//! the thread either.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -28,6 +30,11 @@ use crate::{Ctx, Error};
 
 /// How often a timed async run's guest yields to the executor while it runs wasm: 10 ms.
 pub const TICK: Duration = Duration::from_millis(10);
+
+/// How often an async run with a fuel limit yields to the executor while it runs wasm, in fuel
+/// units (about a wasm instruction each, so a few milliseconds): what [`TICK`] is for a time limit,
+/// for runs that have none.
+pub const FUEL_PER_YIELD: u64 = 10_000_000;
 
 /// A linker with `wasi_snapshot_preview1`, and `wasi_unstable` served from it, for a store
 /// holding a `Ctx<H>` whose host implements [`WasiSnapshotPreview1Async`] (see
@@ -190,11 +197,15 @@ struct Limited<'l> {
 }
 
 impl<'l> Limited<'l> {
-    /// Sets the store's fuel, and with a timeout an epoch callback that yields every tick and
-    /// stops the guest at the deadline.
+    /// Sets the store's fuel (yielding every [`FUEL_PER_YIELD`]), and with a timeout an epoch
+    /// callback that yields every tick and stops the guest at the deadline.
     fn new<T: Send>(store: &mut Store<T>, limits: &'l Limits) -> Result<Self, RunError> {
         if let Some(fuel) = limits.fuel {
             store.set_fuel(fuel).map_err(RunError::Trap)?;
+            // Without a timeout there is no tick: fuel is what makes a spinning guest yield.
+            store
+                .fuel_async_yield_interval(Some(FUEL_PER_YIELD))
+                .map_err(RunError::Trap)?;
         }
         let outer = DEADLINE.get();
         let deadline = match (
