@@ -98,3 +98,34 @@ fn a_partial_line_is_logged_when_the_output_is_dropped() {
         .collect();
     assert_eq!(lines, ["one", "two", "thr"]);
 }
+
+#[test]
+fn a_line_that_never_ends_is_logged_in_parts_of_max_message_bytes() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Trace);
+    let max = wasi_stubs::host::MAX_MESSAGE;
+    let mut out = Output::log(log::Level::Info, "wasi_stubs::guest::long");
+    // Two and a half parts without a newline, written in pieces, then an ended line.
+    for _ in 0..5 {
+        out.write(&vec![b'x'; max / 2]);
+    }
+    let lengths = |records: &[(log::Level, String, String)]| {
+        records
+            .iter()
+            .filter(|(_, t, _)| t == "wasi_stubs::guest::long")
+            .map(|(_, _, m)| m.len())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lengths(&RECORDS.lock().unwrap()), [max, max]);
+    out.write(b"y\r\nz");
+    drop(out);
+    let records = RECORDS.lock().unwrap().clone();
+    assert_eq!(lengths(&records), [max, max, max / 2 + 1, 1]);
+    let last: Vec<&str> = records
+        .iter()
+        .filter(|(_, t, _)| t == "wasi_stubs::guest::long")
+        .skip(2)
+        .map(|(_, _, m)| &m[m.len().saturating_sub(2)..])
+        .collect();
+    assert_eq!(last, ["xy", "z"]);
+}

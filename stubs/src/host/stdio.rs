@@ -45,7 +45,8 @@ impl Output {
 
     /// One `log` record per line at `level`, with target `wasi_stubs::guest::stdout` (or
     /// `stderr`, as set by [`Output::log_stdout`] and [`Output::log_stderr`]). A partial line waits
-    /// for its newline, or for the output to be dropped.
+    /// for its newline, or for the output to be dropped; a line longer than [`MAX_MESSAGE`] is
+    /// logged in parts of that size.
     pub fn log(level: log::Level, target: &'static str) -> Self {
         Output::new(Sink::Log { level, target })
     }
@@ -129,13 +130,29 @@ impl Output {
             Sink::Log { level, target } => {
                 let (level, target) = (*level, *target);
                 let mut rest = bytes;
-                while let Some(at) = rest.iter().position(|b| *b == b'\n') {
-                    self.partial.extend_from_slice(&rest[..at]);
-                    emit(level, target, &self.partial);
+                loop {
+                    // A line waits for its newline in at most MAX_MESSAGE bytes: a guest that
+                    // never ends its line gets it logged in parts, not the host's memory.
+                    let room = MAX_MESSAGE - self.partial.len();
+                    let window = &rest[..rest.len().min(room)];
+                    match window.iter().position(|b| *b == b'\n') {
+                        Some(at) => {
+                            self.partial.extend_from_slice(&rest[..at]);
+                            rest = &rest[at + 1..];
+                            emit(level, target, strip_cr(&self.partial));
+                        }
+                        None if window.len() == room => {
+                            self.partial.extend_from_slice(window);
+                            rest = &rest[room..];
+                            emit(level, target, &self.partial);
+                        }
+                        None => {
+                            self.partial.extend_from_slice(rest);
+                            break;
+                        }
+                    }
                     self.partial.clear();
-                    rest = &rest[at + 1..];
                 }
-                self.partial.extend_from_slice(rest);
             }
             // The host's own streams: a failure to write there is the host's, not the guest's.
             Sink::Stdout => drop(std::io::stdout().write_all(bytes)),
@@ -166,7 +183,7 @@ impl Output {
         if let Sink::Log { level, target } = self.sink
             && !self.partial.is_empty()
         {
-            emit(level, target, &self.partial);
+            emit(level, target, strip_cr(&self.partial));
             self.partial.clear();
         }
     }
@@ -188,8 +205,12 @@ fn gather_all(mem: &GuestMemory<'_>, iovs: CiovecArray) -> Result<Vec<u8>, Error
 }
 
 fn emit(level: log::Level, target: &str, line: &[u8]) {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
     log::log!(target: target, level, "{}", String::from_utf8_lossy(line));
+}
+
+/// A line without the `\r` of a `\r\n` ending.
+fn strip_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 impl Drop for Output {
