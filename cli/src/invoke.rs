@@ -1,9 +1,7 @@
 //! `--invoke` on a component: the export found by name (`f`, or `interface#f` for a function of an
-//! exported instance), its arguments parsed from the command line by their WIT types, and its
-//! results printed one to a line in the notation of the WebAssembly Value Encoding (WAVE):
+//! exported instance), its arguments read from the command line and its results printed one to a
+//! line, both in the notation of the WebAssembly Value Encoding (WAVE, by wasmtime's `wasm_wave`):
 //! `42`, `"text"`, `[1, 2]`, `{a: 1}`, `some(3)`, `ok`, `err("no")`.
-
-use std::fmt::Write as _;
 
 use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem, Type};
@@ -89,8 +87,10 @@ pub fn parse_args(
         .collect()
 }
 
-/// One argument of type `ty`: a number, `true`/`false`, a char, a string as it is, an enum's case,
-/// flags separated by commas, or `none` / a value for an `option`.
+/// One argument of type `ty`, in WAVE (the WebAssembly Value Encoding: `[1, 2]`, `{a: 1}`,
+/// `some(3)`, `ok("x")`, `{read, write}`), with what a command line makes easier: a string as it is
+/// (`hello` for `"hello"`), a char as it is, integers also in hex (`0xff`), an option's value
+/// without `some(...)`, and flags separated by commas.
 fn parse(ty: &Type, text: &str) -> Result<Val, String> {
     let bad = |what: &str| format!("`{text}` is not {what}");
     macro_rules! int {
@@ -102,11 +102,6 @@ fn parse(ty: &Type, text: &str) -> Result<Val, String> {
         };
     }
     match ty {
-        Type::Bool => match text {
-            "true" => Ok(Val::Bool(true)),
-            "false" => Ok(Val::Bool(false)),
-            _ => Err(bad("a bool (true or false)")),
-        },
         Type::S8 => int!(S8, i8, "an s8"),
         Type::U8 => int!(U8, u8, "a u8"),
         Type::S16 => int!(S16, i16, "an s16"),
@@ -115,16 +110,14 @@ fn parse(ty: &Type, text: &str) -> Result<Val, String> {
         Type::U32 => int!(U32, u32, "a u32"),
         Type::S64 => int!(S64, i64, "an s64"),
         Type::U64 => int!(U64, u64, "a u64"),
-        Type::Float32 => text.parse().map(Val::Float32).map_err(|_| bad("an f32")),
-        Type::Float64 => text.parse().map(Val::Float64).map_err(|_| bad("an f64")),
-        Type::Char => {
+        Type::String if !text.starts_with('"') => Ok(Val::String(text.to_string())),
+        Type::Char if !text.starts_with('\'') => {
             let mut chars = text.chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) => Ok(Val::Char(c)),
                 _ => Err(bad("one char")),
             }
         }
-        Type::String => Ok(Val::String(text.to_string())),
         Type::Enum(e) => match e.names().find(|n| *n == text) {
             Some(name) => Ok(Val::Enum(name.to_string())),
             None => Err(bad(&format!(
@@ -132,7 +125,7 @@ fn parse(ty: &Type, text: &str) -> Result<Val, String> {
                 e.names().collect::<Vec<_>>().join(", ")
             ))),
         },
-        Type::Flags(f) => {
+        Type::Flags(f) if !text.starts_with('{') => {
             let names: Vec<&str> = f.names().collect();
             let mut set = Vec::new();
             for flag in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -146,15 +139,25 @@ fn parse(ty: &Type, text: &str) -> Result<Val, String> {
             }
             Ok(Val::Flags(set))
         }
-        Type::Option(o) => match text {
-            "none" => Ok(Val::Option(None)),
-            _ => Ok(Val::Option(Some(Box::new(parse(&o.ty(), text)?)))),
-        },
-        other => Err(format!(
-            "the export takes a {}: --invoke passes bool, integers, floats, char, string, enum, \
-             flags and option of those",
-            type_name(other)
-        )),
+        Type::Option(o) if text != "none" && !text.starts_with("some(") => {
+            Ok(Val::Option(Some(Box::new(parse(&o.ty(), text)?))))
+        }
+        Type::Own(_) | Type::Borrow(_) | Type::Future(_) | Type::Stream(_) | Type::ErrorContext => {
+            Err(format!(
+                "the export takes a {}, which a command line cannot make: --invoke passes values \
+                 written in WAVE",
+                type_name(ty)
+            ))
+        }
+        _ => Val::from_wave(ty, text).map_err(|e| {
+            let name = type_name(ty);
+            let article = if name.starts_with(['a', 'e', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!("`{text}` is not {article} {name} in WAVE notation: {e}")
+        }),
     }
 }
 
@@ -191,111 +194,10 @@ fn type_name(ty: &Type) -> &'static str {
     }
 }
 
-/// A result, in WAVE's notation.
+/// A result, in WAVE's notation; a value WAVE cannot write (one holding a resource handle) in
+/// Rust's debug notation.
 pub fn show(v: &Val) -> String {
-    let mut out = String::new();
-    write_val(&mut out, v);
-    out
-}
-
-fn write_val(out: &mut String, v: &Val) {
-    let list = |out: &mut String, items: &mut dyn Iterator<Item = &Val>, open, close| {
-        out.push(open);
-        for (i, item) in items.enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            write_val(out, item);
-        }
-        out.push(close);
-    };
-    let case = |out: &mut String, name: &str, payload: Option<&Val>| {
-        out.push_str(name);
-        if let Some(p) = payload {
-            out.push('(');
-            write_val(out, p);
-            out.push(')');
-        }
-    };
-    match v {
-        Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Val::S8(n) => push(out, n),
-        Val::U8(n) => push(out, n),
-        Val::S16(n) => push(out, n),
-        Val::U16(n) => push(out, n),
-        Val::S32(n) => push(out, n),
-        Val::U32(n) => push(out, n),
-        Val::S64(n) => push(out, n),
-        Val::U64(n) => push(out, n),
-        Val::Float32(f) => float(out, f64::from(*f), f.is_nan()),
-        Val::Float64(f) => float(out, *f, f.is_nan()),
-        Val::Char(c) => {
-            let _ = write!(out, "'{}'", c.escape_default());
-        }
-        Val::String(s) => {
-            let _ = write!(out, "\"{}\"", s.escape_default());
-        }
-        Val::List(items) | Val::Tuple(items) | Val::FixedLengthList(items) => {
-            let (open, close) = match v {
-                Val::Tuple(_) => ('(', ')'),
-                _ => ('[', ']'),
-            };
-            list(out, &mut items.iter(), open, close);
-        }
-        Val::Map(pairs) => {
-            out.push('[');
-            for (i, (k, value)) in pairs.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                out.push('(');
-                write_val(out, k);
-                out.push_str(", ");
-                write_val(out, value);
-                out.push(')');
-            }
-            out.push(']');
-        }
-        Val::Record(fields) => {
-            out.push('{');
-            for (i, (name, value)) in fields.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                let _ = write!(out, "{name}: ");
-                write_val(out, value);
-            }
-            out.push('}');
-        }
-        Val::Variant(name, payload) => case(out, name, payload.as_deref()),
-        Val::Enum(name) => out.push_str(name),
-        Val::Option(None) => out.push_str("none"),
-        Val::Option(Some(x)) => case(out, "some", Some(x)),
-        Val::Result(Ok(x)) => case(out, "ok", x.as_deref()),
-        Val::Result(Err(x)) => case(out, "err", x.as_deref()),
-        Val::Flags(names) => {
-            let _ = write!(out, "{{{}}}", names.join(", "));
-        }
-        Val::Resource(_) => out.push_str("<resource>"),
-        Val::Future(_) => out.push_str("<future>"),
-        Val::Stream(_) => out.push_str("<stream>"),
-        Val::ErrorContext(_) => out.push_str("<error-context>"),
-    }
-}
-
-fn push(out: &mut String, n: impl std::fmt::Display) {
-    let _ = write!(out, "{n}");
-}
-
-/// Floats as WAVE writes them: `nan`, `inf`, `-inf`, or the number.
-fn float(out: &mut String, f: f64, nan: bool) {
-    if nan {
-        out.push_str("nan");
-    } else if f.is_infinite() {
-        out.push_str(if f > 0.0 { "inf" } else { "-inf" });
-    } else {
-        push(out, f);
-    }
+    v.to_wave().unwrap_or_else(|_| format!("{v:?}"))
 }
 
 #[cfg(test)]

@@ -445,10 +445,25 @@ const CALC: &str = r#"(component
     (func (export "classify") (param i32) (result i32)
       (i32.store8 (i32.const 0) (i32.le_s (local.get 0) (i32.const 0)))
       (i32.store8 (i32.const 1) (i32.eqz (local.get 0)))
-      i32.const 0))
+      i32.const 0)
+    (func (export "sum") (param $at i32) (param $n i32) (result i32) (local $sum i32)
+      (block $done (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $sum (i32.add (local.get $sum) (i32.load (local.get $at))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+      local.get $sum)
+    (func (export "diff") (param i32 i32) (result i32) local.get 0 local.get 1 i32.sub)
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) i32.const 64))
   (core instance $i (instantiate $m))
   (type $sign (enum "negative" "zero"))
   (export $sign' "sign" (type $sign))
+  (type $pair (record (field "a" u32) (field "b" u32)))
+  (export $pair' "pair" (type $pair))
+  (func (export "sum") (param "xs" (list u32)) (result u32)
+    (canon lift (core func $i "sum") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+  (func (export "diff") (param "p" $pair') (result u32) (canon lift (core func $i "diff")))
   (func (export "add") (param "a" u32) (param "b" u32) (result u32)
     (canon lift (core func $i "add")))
   (func $neg (param "x" s32) (result s32) (canon lift (core func $i "neg")))
@@ -475,11 +490,30 @@ fn invoke_calls_a_components_export_with_typed_arguments() {
         let o = run_guest(&calc, ["--invoke", "example:calc/ops#classify", x]);
         assert_eq!(stdout(&o), format!("{shown}\n"), "{}", stderr(&o));
     }
+    // Lists, records and the rest in WAVE notation.
+    for (invoke, shown) in [
+        (["sum", "[1, 2, 39]"], "42\n"),
+        (["sum", "[]"], "0\n"),
+        (["diff", "{a: 10, b: 3}"], "7\n"),
+    ] {
+        let mut options = vec!["--invoke"];
+        options.extend(invoke);
+        let o = run_guest(&calc, &options);
+        assert_eq!(stdout(&o), shown, "{invoke:?}: {}", stderr(&o));
+    }
     // Mistakes are told before anything runs, each on one line with exit status 2.
     for (invoke, words) in [
         (
             vec!["sub", "1"],
-            "no exported function `sub` (its functions: add, example:calc/ops#classify, example:calc/ops#neg)",
+            "no exported function `sub` (its functions: add, diff, example:calc/ops#classify, example:calc/ops#neg, sum)",
+        ),
+        (
+            vec!["sum", "[1, -2]"],
+            "argument `xs`: `[1, -2]` is not a list in WAVE notation",
+        ),
+        (
+            vec!["diff", "{a: 10}"],
+            "argument `p`: `{a: 10}` is not a record in WAVE notation",
         ),
         (
             vec!["add", "1"],
