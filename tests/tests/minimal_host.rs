@@ -294,6 +294,28 @@ fn runs_sharing_an_engine_keep_their_own_time_limits() {
     assert!(stdout.starts_with("slept "), "{stdout:?}");
 }
 
+/// A command that writes a million bytes at a time to stdout until `fd_write` fails, then exits
+/// with its errno.
+const FLOOD: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 17)
+  (func (export "_start") (local $errno i32)
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 1000000))
+    (loop $again
+      (local.set $errno (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+      (br_if $again (i32.eqz (local.get $errno))))
+    (call $exit (local.get $errno))))"#;
+
+#[test]
+fn a_guest_writing_for_ever_fills_a_buffer_to_its_limit_then_gets_enospc() {
+    let (code, stdout, _) =
+        run(FLOOD.as_bytes(), MinimalHost::default(), &Limits::default()).unwrap();
+    // 67 whole writes, a short one up to the limit, then ENOSPC (51).
+    assert_eq!((code, stdout.len()), (51, wasi_stubs::host::MAX_BUFFER));
+}
+
 /// A command whose start function (run while instantiating) calls WASI, then loops forever if
 /// `spin`.
 fn with_start_function(spin: bool) -> String {

@@ -44,7 +44,7 @@ pub const MAX_RANDOM_BYTES: u64 = 1 << 24;
 /// | interface | answers |
 /// |---|---|
 /// | `wasi:cli/stdin`, `stdout`, `stderr` | a new stream handle per call |
-/// | `wasi:io/streams` output | `write`, `blocking-write-and-flush` into the [`Output`](super::Output) targets; `check-write` permits [`WRITE_PERMIT`] bytes (a [channel](super::Output::channel) that is full: 0; one whose receiver is gone: `stream-error.closed`, as its writes); `flush`, `blocking-flush` succeed (an output has nothing to flush: a `log` output keeps a partial line until its newline, as for preview1); `subscribe` is ready at once |
+/// | `wasi:io/streams` output | `write`, `blocking-write-and-flush` into the [`Output`](super::Output) targets; `check-write` permits [`WRITE_PERMIT`] bytes (a [channel](super::Output::channel) that is full: 0; one whose receiver is gone, or a [buffer](super::Output::buffer) holding [`MAX_BUFFER`](super::MAX_BUFFER) bytes: `stream-error.closed`, as their writes); `flush`, `blocking-flush` succeed (an output has nothing to flush: a `log` output keeps a partial line until its newline, as for preview1); `subscribe` is ready at once |
 /// | `wasi:io/streams` input | `read`, `blocking-read`, `skip`, `blocking-skip` from the stdin bytes, at most [`READ_CHUNK`] a call, then `stream-error.closed`; `subscribe` is ready at once |
 /// | `wasi:cli/environment` | the args, the environment (`KEY=VALUE` split at the first `=`), no initial directory |
 /// | `wasi:cli/exit` | `exit(ok)` ends the run with code 0, `exit(err)` with 1, `exit-with-code(n)` with `n`: a trap carrying [`Exit`] |
@@ -291,18 +291,19 @@ impl Table {
     }
 }
 
-/// A stream write into `out`: a [channel](super::Output::channel) whose receiver is gone answers
-/// `stream-error.closed`; one that is full, which `check-write` had said (0 bytes), traps naming
-/// the function, as a write past `check-write`'s permit does: a synchronous store cannot wait for
-/// room. Either way the channel has taken none of the bytes.
-fn channel_write(
+/// A stream write into `out`: a [channel](super::Output::channel) whose receiver is gone, or a
+/// [buffer](super::Output::buffer) without room for the bytes, answers `stream-error.closed`; a
+/// channel that is full, which `check-write` had said (0 bytes), traps naming the function, as a
+/// write past `check-write`'s permit does: a synchronous store cannot wait for room. Either way
+/// the output has taken none of the bytes.
+fn stream_write(
     out: &mut super::Output,
     contents: Vec<u8>,
     function: &str,
 ) -> wasmtime::Result<Result<(), StreamError>> {
     match out.write_owned(contents) {
         Ok(()) => Ok(Ok(())),
-        Err(Errno::Pipe) => Ok(Err(StreamError::Closed)),
+        Err(Errno::Pipe | Errno::Nospc) => Ok(Err(StreamError::Closed)),
         Err(_) => Err(wasmtime::format_err!(
             "wasi:io/streams#{function}: the output channel is full (check-write permits 0 bytes)"
         )),
@@ -488,7 +489,7 @@ impl wasi::io::streams::Host for MinimalComponentHost {
         contents: Vec<u8>,
     ) -> wasmtime::Result<Result<(), StreamError>> {
         let function = "[method]output-stream.write";
-        channel_write(self.output(&self_, function)?, contents, function)
+        stream_write(self.output(&self_, function)?, contents, function)
     }
 
     fn output_stream_blocking_write_and_flush(
@@ -497,7 +498,7 @@ impl wasi::io::streams::Host for MinimalComponentHost {
         contents: Vec<u8>,
     ) -> wasmtime::Result<Result<(), StreamError>> {
         let function = "[method]output-stream.blocking-write-and-flush";
-        channel_write(self.output(&self_, function)?, contents, function)
+        stream_write(self.output(&self_, function)?, contents, function)
     }
 
     fn output_stream_flush(
@@ -732,6 +733,34 @@ mod tests {
             host.output_stream_write(borrow(&out), b"three".to_vec()),
             Ok(Err(StreamError::Closed))
         ));
+    }
+
+    #[test]
+    fn a_full_buffer_closes_its_stream_without_taking_more() {
+        let mut host = MinimalComponentHost::builder().build_component();
+        let out = wasi::cli::stdout::Host::get_stdout(&mut host).unwrap();
+        let chunk = vec![b'x'; WRITE_PERMIT as usize];
+        let mut writes = 0;
+        loop {
+            match host.output_stream_check_write(borrow(&out)).unwrap() {
+                Ok(n) => {
+                    host.output_stream_write(borrow(&out), chunk[..n as usize].to_vec())
+                        .unwrap()
+                        .unwrap();
+                    writes += 1;
+                }
+                Err(StreamError::Closed) => break,
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(writes, super::super::MAX_BUFFER / WRITE_PERMIT as usize);
+        assert_eq!(host.stdout().len(), super::super::MAX_BUFFER);
+        // A write past the permit is refused whole, as closed.
+        assert!(matches!(
+            host.output_stream_blocking_write_and_flush(borrow(&out), b"more".to_vec()),
+            Ok(Err(StreamError::Closed))
+        ));
+        assert_eq!(host.stdout().len(), super::super::MAX_BUFFER);
     }
 
     #[test]

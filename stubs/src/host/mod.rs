@@ -39,7 +39,7 @@ pub use component::{
 pub use fs::{Files, MemoryTree, Tree};
 pub use poll::{poll_oneoff, poll_oneoff_async};
 pub use random::{Entropy, RandomSource};
-pub use stdio::{MAX_MESSAGE, Output, Stdio};
+pub use stdio::{MAX_BUFFER, MAX_MESSAGE, Output, Stdio};
 
 use crate::preview1::{
     self, Advice, CiovecArray, Clockid, Dircookie, Errno, Exitcode, Fd, Fdflags, Fdstat, Filedelta,

@@ -34,6 +34,11 @@ enum Sink {
 
 impl Output {
     /// Kept in a buffer of this instance: read it with [`Output::contents`] or [`Output::take`].
+    ///
+    /// It keeps at most [`MAX_BUFFER`] bytes, so that a guest writing in a loop cannot grow the
+    /// host's memory without bound: a write that does not fit is short, and once the buffer is
+    /// full a guest's `fd_write` fails with `ENOSPC` (a component's stream is closed). Taking the
+    /// contents makes room again. [`Output::write`], which cannot fail, drops what does not fit.
     pub fn buffer() -> Self {
         Output::new(Sink::Buffer(Vec::new()))
     }
@@ -96,25 +101,50 @@ impl Output {
     }
 
     /// How many of `max` bytes a write may hand over now: none while a channel output is full,
-    /// `EPIPE` once its receiver is gone; `max` for the other outputs.
+    /// `EPIPE` once its receiver is gone; what a buffer has room for, `ENOSPC` once it is full;
+    /// `max` for the other outputs.
     pub(crate) fn permit(&self, max: u64) -> Result<u64, Errno> {
         match &self.sink {
             Sink::Channel(sender) if sender.is_closed() => Err(Errno::Pipe),
             Sink::Channel(sender) if sender.capacity() == 0 => Ok(0),
+            Sink::Buffer(buf) => match MAX_BUFFER - buf.len() {
+                0 => Err(Errno::Nospc),
+                room => Ok(max.min(room as u64)),
+            },
             _ => Ok(max),
         }
     }
 
+    /// A guest's write of `iovs` to any output but a channel: all of it, or for a buffer what it
+    /// has room for (`ENOSPC` if none).
+    fn gather(&mut self, mem: &GuestMemory<'_>, iovs: CiovecArray) -> Result<Size, Error<Errno>> {
+        let Sink::Buffer(buf) = &mut self.sink else {
+            return Ok(mem.gather(iovs, |bytes| self.write(bytes))?);
+        };
+        let (start, room) = (buf.len(), MAX_BUFFER - buf.len());
+        if room == 0 {
+            return Err(Errno::Nospc.into());
+        }
+        mem.gather(iovs, |bytes| {
+            let take = bytes.len().min(start + room - buf.len());
+            buf.extend_from_slice(&bytes[..take]);
+        })?;
+        // At most MAX_BUFFER, which fits a `Size`.
+        Ok((buf.len() - start) as Size)
+    }
+
     /// Writes `bytes` the guest handed over as a whole (one `fd_write`, one stream write): a
     /// channel output sends them as one message, or refuses them, sending nothing, when it is
-    /// full (`EAGAIN`) or closed (`EPIPE`); the other outputs take them as [`write`](Self::write).
+    /// full (`EAGAIN`) or closed (`EPIPE`); a buffer takes them if they fit, else none of them
+    /// (`ENOSPC`); the other outputs take them as [`write`](Self::write).
     pub(crate) fn write_owned(&mut self, bytes: Vec<u8>) -> Result<(), Errno> {
         use tokio::sync::mpsc::error::TrySendError;
-        match &self.sink {
+        match &mut self.sink {
             Sink::Channel(sender) => sender.try_send(bytes).map_err(|e| match e {
                 TrySendError::Full(_) => Errno::Again,
                 TrySendError::Closed(_) => Errno::Pipe,
             }),
+            Sink::Buffer(buf) if bytes.len() > MAX_BUFFER - buf.len() => Err(Errno::Nospc),
             _ => {
                 self.write(&bytes);
                 Ok(())
@@ -122,10 +152,13 @@ impl Output {
         }
     }
 
-    /// Writes `bytes`.
+    /// Writes `bytes` (to a buffer, what fits in [`MAX_BUFFER`]).
     pub fn write(&mut self, bytes: &[u8]) {
         match &mut self.sink {
-            Sink::Buffer(buf) => buf.extend_from_slice(bytes),
+            Sink::Buffer(buf) => {
+                let room = MAX_BUFFER - buf.len();
+                buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
+            }
             Sink::Callback(f) => f(bytes),
             Sink::Log { level, target } => {
                 let (level, target) = (*level, *target);
@@ -188,6 +221,10 @@ impl Output {
         }
     }
 }
+
+/// The most bytes an [`Output::buffer`] keeps: 64 MiB. A guest's write past it is short, then
+/// fails with `ENOSPC` until the host takes the contents.
+pub const MAX_BUFFER: usize = 64 << 20;
 
 /// The most bytes one `fd_write` sends to a channel as a message: a write of more is short.
 /// Buffers may overlap, so without it a guest with a few pages of memory could make the host copy
@@ -294,7 +331,7 @@ impl Stdio {
             let n = bytes.len() as Size;
             return Ok(out.write_owned(bytes).map(|()| n)?);
         }
-        Ok(mem.gather(iovs, |bytes| out.write(bytes))?)
+        out.gather(mem, iovs)
     }
 
     /// [`fd_write`](Self::fd_write) for a host on an async store: the same, but a write to a
@@ -318,7 +355,7 @@ impl Stdio {
                 Err(_) => Err(Errno::Pipe.into()),
             };
         }
-        Ok(mem.gather(iovs, |bytes| out.write(bytes))?)
+        out.gather(mem, iovs)
     }
 
     /// `fd_read`: fd 0 from the configured bytes (0 at end-of-file), `EBADF` otherwise.
