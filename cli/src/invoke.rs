@@ -150,13 +150,10 @@ fn parse(ty: &Type, text: &str) -> Result<Val, String> {
             ))
         }
         _ => Val::from_wave(ty, text).map_err(|e| {
-            let name = type_name(ty);
-            let article = if name.starts_with(['a', 'e', 'o', 'u']) {
-                "an"
-            } else {
-                "a"
-            };
-            format!("`{text}` is not {article} {name} in WAVE notation: {e}")
+            format!(
+                "`{text}` is not a valid {} in WAVE notation: {e}",
+                type_name(ty)
+            )
         }),
     }
 }
@@ -194,10 +191,30 @@ fn type_name(ty: &Type) -> &'static str {
     }
 }
 
-/// A result, in WAVE's notation; a value WAVE cannot write (one holding a resource handle) in
-/// Rust's debug notation.
+/// A result, in WAVE's notation; a value WAVE cannot write (one holding a resource handle, a
+/// future, a stream, an error context or a map) in Rust's debug notation.
 pub fn show(v: &Val) -> String {
-    v.to_wave().unwrap_or_else(|_| format!("{v:?}"))
+    match wave_can_write(v) {
+        true => v.to_wave().unwrap_or_else(|_| format!("{v:?}")),
+        false => format!("{v:?}"),
+    }
+}
+
+/// Whether WAVE has a notation for `v` (its writer panics on the kinds it has none for).
+fn wave_can_write(v: &Val) -> bool {
+    match v {
+        Val::Resource(_) | Val::Future(_) | Val::Stream(_) | Val::ErrorContext(_) | Val::Map(_) => {
+            false
+        }
+        Val::List(items) | Val::Tuple(items) | Val::FixedLengthList(items) => {
+            items.iter().all(wave_can_write)
+        }
+        Val::Record(fields) => fields.iter().all(|(_, v)| wave_can_write(v)),
+        Val::Variant(_, Some(v))
+        | Val::Option(Some(v))
+        | Val::Result(Ok(Some(v)) | Err(Some(v))) => wave_can_write(v),
+        _ => true,
+    }
 }
 
 #[cfg(test)]
@@ -227,5 +244,13 @@ mod tests {
             show(&v),
             r#"{a: [1, 2], b: some("x\"y"), c: ok, d: err(nope), e: {r, w}, f: ('z', -inf)}"#
         );
+    }
+
+    #[test]
+    fn what_wave_cannot_write_is_shown_without_a_panic() {
+        let map = Val::Map(vec![(Val::U8(1), Val::Bool(true))]);
+        let nested = Val::Result(Ok(Some(Box::new(Val::List(vec![map.clone()])))));
+        assert_eq!(show(&map), format!("{map:?}"));
+        assert_eq!(show(&nested), format!("{nested:?}"));
     }
 }

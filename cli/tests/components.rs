@@ -509,11 +509,11 @@ fn invoke_calls_a_components_export_with_typed_arguments() {
         ),
         (
             vec!["sum", "[1, -2]"],
-            "argument `xs`: `[1, -2]` is not a list in WAVE notation",
+            "argument `xs`: `[1, -2]` is not a valid list in WAVE notation",
         ),
         (
             vec!["diff", "{a: 10}"],
-            "argument `p`: `{a: 10}` is not a record in WAVE notation",
+            "argument `p`: `{a: 10}` is not a valid record in WAVE notation",
         ),
         (
             vec!["add", "1"],

@@ -35,7 +35,7 @@ use wasmtime::{
 mod asynchronous;
 pub mod component;
 
-pub use asynchronous::{AsyncReactor, TICK, linker_async, sleep_async};
+pub use asynchronous::{AsyncReactor, FUEL_PER_YIELD, TICK, linker_async, sleep_async};
 
 use crate::preview1::WasiSnapshotPreview1;
 use crate::{Ctx, Error, Exit, Policy, preview0, preview1};
@@ -540,30 +540,37 @@ fn limited<T, R>(
     if let Some(fuel) = limits.fuel {
         store.set_fuel(fuel).map_err(RunError::Trap)?;
     }
-    // A watchdog thread bumps the engine's epoch when the time is up, unless told to stop first;
-    // host sleeps on this thread end at the same deadline. The engine's epoch is shared: other
-    // runs' watchdogs and the async ticker move it too, so reaching the epoch deadline only
-    // stops this guest once its own deadline has passed.
+    // Host sleeps on this thread end at the run's deadline, or an enclosing run's if that is
+    // sooner. The engine's epoch is shared: other runs' watchdogs and the async ticker move it
+    // too, so reaching the epoch deadline stops this guest only once that deadline has passed,
+    // and a run without one carries on.
     let outer = DEADLINE.get();
+    let deadline = match (
+        outer,
+        limits.timeout.and_then(|t| Instant::now().checked_add(t)),
+    ) {
+        (Some(outer), Some(at)) => Some(outer.min(at)),
+        (outer, at) => outer.or(at),
+    };
+    DEADLINE.set(deadline);
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(move |_| {
+        Ok(match deadline {
+            Some(at) if Instant::now() >= at => UpdateDeadline::Interrupt,
+            _ => UpdateDeadline::Continue(1),
+        })
+    });
+    // A watchdog thread moves the epoch when the time is up and every tick after that until the
+    // run ends (a move that lands while the guest is renewing its epoch deadline is spent
+    // without stopping it), unless told to stop first.
     let watchdog = limits.timeout.map(|timeout| {
-        let at = Instant::now().checked_add(timeout);
-        DEADLINE.set(match (outer, at) {
-            (Some(outer), Some(at)) => Some(outer.min(at)),
-            (outer, at) => outer.or(at),
-        });
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |_| {
-            Ok(match at {
-                Some(at) if Instant::now() < at => UpdateDeadline::Continue(1),
-                None => UpdateDeadline::Continue(1),
-                Some(_) => UpdateDeadline::Interrupt,
-            })
-        });
         let engine = store.engine().clone();
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {
-            if let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(timeout) {
+            let mut wait = timeout;
+            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(wait) {
                 engine.increment_epoch();
+                wait = asynchronous::TICK;
             }
         });
         (stop, thread)

@@ -41,7 +41,7 @@ fn compiled(name: &'static str) -> Guest {
         .clone()
 }
 
-/// A time limit of `seconds` (every run on an engine with epoch interruption needs one).
+/// A time limit of `seconds`.
 fn limits(seconds: u64) -> Limits {
     Limits::default().timeout(Duration::from_secs(seconds))
 }

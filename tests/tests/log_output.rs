@@ -129,3 +129,25 @@ fn a_line_that_never_ends_is_logged_in_parts_of_max_message_bytes() {
         .collect();
     assert_eq!(last, ["xy", "z"]);
 }
+
+#[test]
+fn a_line_of_exactly_max_message_bytes_is_one_record() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Trace);
+    let max = wasi_stubs::host::MAX_MESSAGE;
+    let mut out = Output::log(log::Level::Info, "wasi_stubs::guest::exact");
+    out.write(&vec![b'x'; max]);
+    out.write(b"\n");
+    let mut line = vec![b'y'; max];
+    line.push(b'\n');
+    out.write(&line);
+    drop(out);
+    let lengths: Vec<usize> = RECORDS
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, t, _)| t == "wasi_stubs::guest::exact")
+        .map(|(_, _, m)| m.len())
+        .collect();
+    assert_eq!(lengths, [max, max]);
+}

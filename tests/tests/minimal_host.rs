@@ -274,28 +274,37 @@ fn a_guest_looping_on_fd_prestat_get_is_stopped_by_a_timeout() {
 
 #[test]
 fn runs_sharing_an_engine_keep_their_own_time_limits() {
-    // One engine for both, as a server has: a guest that spins is stopped by its short time limit,
-    // and the epoch its watchdog moves does not stop the guest beside it, which sleeps through
-    // that moment and then runs wasm again under a long limit.
+    // One engine, as a server has, whose epoch other runs move (their watchdogs at their
+    // deadlines, the async ticker): moved every millisecond all through a run with a long time
+    // limit, it does not stop that run, which sleeps and then runs wasm again.
     let long = Limits::default().timeout(std::time::Duration::from_secs(60));
     let engine = lifecycle::engine(&long).unwrap();
     let guest = Guest::new(&engine, fixture("rust-sleep.wasm")).unwrap();
     let sleeper = {
         let guest = guest.clone();
-        let host = MinimalHost::builder().args(["rust-sleep", "1000"]).build();
+        let host = MinimalHost::builder().args(["rust-sleep", "300"]).build();
         std::thread::spawn(move || finish(&guest, host, &long))
     };
+    while !sleeper.is_finished() {
+        engine.increment_epoch();
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let (code, stdout, _) = sleeper.join().unwrap().unwrap();
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("slept "), "{stdout:?}");
+    // And a guest that spins on the same engine still stops at its own, short, limit; a run
+    // without a time limit on it is not stopped at once either.
     let short = Limits::default().timeout(std::time::Duration::from_millis(200));
     let host = MinimalHost::builder().args(["rust-sleep", "spin"]).build();
     let err = finish(&guest, host, &short).unwrap_err();
     assert!(matches!(err, RunError::Timeout(_)), "{err}");
-    let (code, stdout, _) = sleeper.join().unwrap().unwrap();
+    let host = MinimalHost::builder().args(["rust-sleep", "0"]).build();
+    let (code, _, _) = finish(&guest, host, &Limits::default()).unwrap();
     assert_eq!(code, 0);
-    assert!(stdout.starts_with("slept "), "{stdout:?}");
 }
 
 /// A command that writes a million bytes at a time to stdout until `fd_write` fails, then exits
-/// with its errno.
+/// with its errno if a write of nothing still writes nothing (99 if not).
 const FLOOD: &str = r#"(module
   (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
@@ -306,6 +315,9 @@ const FLOOD: &str = r#"(module
     (loop $again
       (local.set $errno (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
       (br_if $again (i32.eqz (local.get $errno))))
+    (i32.store (i32.const 4) (i32.const 0))
+    (if (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))
+      (then (call $exit (i32.const 99))))
     (call $exit (local.get $errno))))"#;
 
 #[test]

@@ -123,7 +123,11 @@ impl Output {
         };
         let (start, room) = (buf.len(), MAX_BUFFER - buf.len());
         if room == 0 {
-            return Err(Errno::Nospc.into());
+            // A write of nothing writes nothing, full or not.
+            return match mem.gather(iovs, |_| {})? {
+                0 => Ok(0),
+                _ => Err(Errno::Nospc.into()),
+            };
         }
         mem.gather(iovs, |bytes| {
             let take = bytes.len().min(start + room - buf.len());
@@ -167,15 +171,15 @@ impl Output {
                     // A line waits for its newline in at most MAX_MESSAGE bytes: a guest that
                     // never ends its line gets it logged in parts, not the host's memory.
                     let room = MAX_MESSAGE - self.partial.len();
-                    let window = &rest[..rest.len().min(room)];
+                    let window = &rest[..rest.len().min(room + 1)];
                     match window.iter().position(|b| *b == b'\n') {
                         Some(at) => {
                             self.partial.extend_from_slice(&rest[..at]);
                             rest = &rest[at + 1..];
                             emit(level, target, strip_cr(&self.partial));
                         }
-                        None if window.len() == room => {
-                            self.partial.extend_from_slice(window);
+                        None if rest.len() > room => {
+                            self.partial.extend_from_slice(&rest[..room]);
                             rest = &rest[room..];
                             emit(level, target, &self.partial);
                         }

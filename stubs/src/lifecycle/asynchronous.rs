@@ -215,17 +215,18 @@ impl<'l> Limited<'l> {
             (Some(outer), Some(at)) => Some(outer.min(at)),
             (outer, at) => outer.or(at),
         };
-        let ticking = limits.timeout.map(|_| {
-            // A timeout too long to be an `Instant` has no deadline: the guest only yields.
-            store.set_epoch_deadline(1);
-            store.epoch_deadline_callback(move |_| {
-                Ok(match deadline {
-                    Some(at) if Instant::now() >= at => UpdateDeadline::Interrupt,
-                    _ => UpdateDeadline::Yield(1),
-                })
-            });
-            Ticking::start(store.engine())
+        // As on a synchronous store, the epoch deadline stops the guest only once its own
+        // deadline (or an enclosing run's) has passed; before that the guest yields.
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            Ok(match deadline {
+                Some(at) if Instant::now() >= at => UpdateDeadline::Interrupt,
+                _ => UpdateDeadline::Yield(1),
+            })
         });
+        // A timeout too long to be an `Instant` has no deadline: the guest only yields.
+        let ticking = (limits.timeout.is_some() || deadline.is_some())
+            .then(|| Ticking::start(store.engine()));
         Ok(Limited {
             limits,
             deadline,
@@ -340,24 +341,40 @@ fn ticker() -> &'static Ticker {
 
 impl Ticker {
     /// Every [`TICK`], moves the epoch of every registered engine and rings the alarms that are
-    /// due; sleeps while there is no engine (a pending alarm belongs to a call in progress, whose
-    /// engine is registered).
+    /// due; sleeps while there is no engine (an alarm belongs to a call with a deadline, whose
+    /// engine is registered while it runs).
     fn run(&self) {
-        let mut engines = self.engines.lock().unwrap_or_else(|e| e.into_inner());
         loop {
+            let mut engines = self.engines.lock().unwrap_or_else(|e| e.into_inner());
             while engines.is_empty() {
                 engines = self.wake.wait(engines).unwrap_or_else(|e| e.into_inner());
             }
             drop(engines);
             std::thread::sleep(TICK);
-            engines = self.engines.lock().unwrap_or_else(|e| e.into_inner());
+            let engines = self.engines.lock().unwrap_or_else(|e| e.into_inner());
             for (engine, _) in engines.iter() {
                 engine.increment_epoch();
             }
+            drop(engines);
             let now = Instant::now();
+            let mut due = Vec::new();
             let mut alarms = self.alarms.lock().unwrap_or_else(|e| e.into_inner());
-            // An alarm only the ticker holds belongs to a call that has ended.
-            alarms.retain(|alarm| Arc::strong_count(alarm) > 1 && !alarm.ring(now));
+            alarms.retain(|alarm| {
+                // An alarm only the ticker holds belongs to a call that has ended.
+                if Arc::strong_count(alarm) == 1 {
+                    return false;
+                }
+                let ring = now >= alarm.at;
+                if ring {
+                    due.push(Arc::clone(alarm));
+                }
+                !ring
+            });
+            drop(alarms);
+            // Woken with no lock held: an executor may poll the task inside `wake`.
+            for alarm in due {
+                alarm.ring();
+            }
         }
     }
 }
@@ -386,16 +403,10 @@ impl Alarm {
         }
     }
 
-    /// Wakes the call if its deadline has come; whether it rang.
-    fn ring(&self, now: Instant) -> bool {
-        if now < self.at {
-            return false;
-        }
-        self.waker
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .wake_by_ref();
-        true
+    /// Wakes the call (its deadline has come).
+    fn ring(&self) {
+        let waker = self.waker.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        waker.wake();
     }
 }
 
