@@ -947,4 +947,107 @@ mod tests {
         assert_eq!(code(host.exit(Err(())).unwrap_err()), Some(1));
         assert_eq!(code(host.exit_with_code(42).unwrap_err()), Some(42));
     }
+
+    /// A guest calling the host's functions in any order with any handles and sizes: every call
+    /// answers or traps, none panics, and the host's memory stays bounded (handles by the table,
+    /// output by `MAX_BUFFER`, random bytes by `MAX_RANDOM_BYTES`). A pseudo-random sequence from a
+    /// fixed seed, so that a failure repeats.
+    #[test]
+    fn any_sequence_of_calls_answers_or_traps_without_a_panic() {
+        use wasi::cli::environment::Host as _;
+        use wasi::cli::exit::Host as _;
+        use wasi::cli::stdin::Host as _;
+        use wasi::cli::stdout::Host as _;
+        use wasi::clocks::wall_clock::Host as Wall;
+        use wasi::random::insecure::Host as _;
+        use wasi::random::insecure_seed::Host as _;
+        use wasi::random::random::Host as _;
+
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            // xorshift64*
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        };
+        let mut host = host();
+        let (mut traps, mut answers) = (0u32, 0u32);
+        for _ in 0..20_000 {
+            let pick = next();
+            // Mostly small reps, which the table hands out, sometimes any number at all.
+            let rep = match pick % 8 {
+                0 => u32::MAX,
+                1 => next() as u32,
+                _ => (next() % 12) as u32,
+            };
+            let size = match (pick >> 8) % 8 {
+                0 => 0,
+                1 => u64::MAX,
+                2 => MAX_RANDOM_BYTES + 1,
+                3 => WRITE_PERMIT + 1,
+                4 => next(),
+                _ => next() % 100,
+            };
+            let (input, output, pollable) = (
+                Resource::<InputStream>::new_borrow(rep),
+                Resource::<OutputStream>::new_borrow(rep),
+                Resource::<Pollable>::new_borrow(rep),
+            );
+            let bytes = vec![b'x'; (size % 70_000) as usize];
+            let ok = match (pick >> 16) % 30 {
+                0 => host.get_stdin().is_ok(),
+                1 => host.get_stdout().is_ok(),
+                2 => wasi::cli::stderr::Host::get_stderr(&mut host).is_ok(),
+                3 => host.input_stream_read(input, size).is_ok(),
+                4 => host.input_stream_blocking_read(input, size).is_ok(),
+                5 => host.input_stream_skip(input, size).is_ok(),
+                6 => host.input_stream_blocking_skip(input, size).is_ok(),
+                7 => host.input_stream_subscribe(input).is_ok(),
+                8 => host.input_stream_drop(Resource::new_own(rep)).is_ok(),
+                9 => host.output_stream_check_write(output).is_ok(),
+                10 => host.output_stream_write(output, bytes).is_ok(),
+                11 => host
+                    .output_stream_blocking_write_and_flush(output, bytes)
+                    .is_ok(),
+                12 => host.output_stream_flush(output).is_ok(),
+                13 => host.output_stream_blocking_flush(output).is_ok(),
+                14 => host.output_stream_subscribe(output).is_ok(),
+                15 => host.output_stream_drop(Resource::new_own(rep)).is_ok(),
+                16 => host.pollable_ready(pollable).is_ok(),
+                17 => host.pollable_block(pollable).is_ok(),
+                18 => {
+                    let list = (0..next() % 5)
+                        .map(|_| Resource::new_borrow((next() % 12) as u32))
+                        .collect();
+                    host.poll(list).is_ok()
+                }
+                19 => host.pollable_drop(Resource::new_own(rep)).is_ok(),
+                20 => host.subscribe_instant(size).is_ok(),
+                21 => host.subscribe_duration(size).is_ok(),
+                22 => wasi::clocks::monotonic_clock::Host::now(&mut host).is_ok(),
+                23 => Wall::now(&mut host).is_ok() && Wall::resolution(&mut host).is_ok(),
+                24 => host.get_random_bytes(size).is_ok(),
+                25 => host.get_insecure_random_bytes(size).is_ok(),
+                26 => host.get_random_u64().is_ok() && host.get_insecure_random_u64().is_ok(),
+                27 => host.insecure_seed().is_ok(),
+                28 => host.get_environment().is_ok() && host.get_arguments().is_ok(),
+                _ => match size % 2 {
+                    0 => host.exit(Err(())).is_ok(),
+                    _ => host.exit_with_code(size as u8).is_ok(),
+                },
+            };
+            if ok {
+                answers += 1;
+            } else {
+                traps += 1;
+            }
+        }
+        // Both kinds of outcome happened: the sequence reached past the first bad handle.
+        assert!(
+            answers > 1000 && traps > 1000,
+            "{answers} answers, {traps} traps"
+        );
+        assert!(host.stdout().len() <= super::super::MAX_BUFFER);
+    }
 }
