@@ -149,6 +149,13 @@ fn parse(ty: &Type, text: &str) -> Result<Val, String> {
                 type_name(ty)
             ))
         }
+        Type::Map(_) | Type::FixedLengthList(_) => Err(format!(
+            "the export takes a {}, which WAVE has no notation for yet",
+            match ty {
+                Type::Map(_) => "map",
+                _ => "fixed-length list",
+            }
+        )),
         _ => Val::from_wave(ty, text).map_err(|e| {
             format!(
                 "`{text}` is not a valid {} in WAVE notation: {e}",
