@@ -23,7 +23,8 @@
 //!   `inval`, `ilseq` or `overflow` under the errno policy and always traps under the trap policy;
 //!   `MinimalHost` never answers `fault`, `ilseq`, `overflow` or `nosys` under the trap policy,
 //!   and its functions not overridden answer as `Nothing`'s do; a guest without memory gets
-//!   `EFAULT` (or `EINVAL` for a bad scalar met first) from every function with a result pointer;
+//!   `EFAULT` (or `EINVAL` for a bad scalar met first) from every function with a result pointer,
+//!   and from every other function that is given a buffer that is not empty;
 //!   only `proc_exit` ends a call under the errno policy, always with `Exit { code }`; a trap
 //!   under the trap policy names the function (`errno`, `trap-policy`, `no-memory`, `proc_exit`,
 //!   `errno-policy-trapped`, `trap-unnamed`);
@@ -1801,7 +1802,9 @@ fn judge(
                 } else {
                     &[FAULT, INVAL, NOSYS]
                 };
-                if touches_memory && !allowed.contains(&c) && !(c == 0 && all_empty) {
+                // Buffers that are all empty touch no memory: the call answers as it would
+                // with memory (success, or the descriptor's error).
+                if touches_memory && !allowed.contains(&c) && !all_empty {
                     found.push((
                         "no-memory",
                         format!(
