@@ -81,59 +81,59 @@ fn go_stdout_is_info_and_stderr_is_warn_one_record_per_line() {
     assert_eq!(guest_records, 7, "nothing else: {records:?}");
 }
 
-#[test]
-fn a_partial_line_is_logged_when_the_output_is_dropped() {
-    // Uses the same logger (set by whichever test runs first).
+/// Installs the logger: one for every test of this binary, set by whichever runs first.
+fn capture() {
     let _ = log::set_logger(&Capture);
     log::set_max_level(log::LevelFilter::Trace);
+}
+
+/// The messages logged so far with `target`.
+fn logged(target: &str) -> Vec<String> {
+    RECORDS
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, t, _)| t == target)
+        .map(|(_, _, m)| m.clone())
+        .collect()
+}
+
+#[test]
+fn a_partial_line_is_logged_when_the_output_is_dropped() {
+    capture();
     let mut out = Output::log(log::Level::Info, "wasi_stubs::guest::partial");
     out.write(b"one\ntw");
     out.write(b"o\r\nthr");
     drop(out);
-    let records = RECORDS.lock().unwrap().clone();
-    let lines: Vec<&str> = records
-        .iter()
-        .filter(|(_, t, _)| t == "wasi_stubs::guest::partial")
-        .map(|(_, _, m)| m.as_str())
-        .collect();
-    assert_eq!(lines, ["one", "two", "thr"]);
+    assert_eq!(logged("wasi_stubs::guest::partial"), ["one", "two", "thr"]);
 }
 
 #[test]
 fn a_line_that_never_ends_is_logged_in_parts_of_max_message_bytes() {
-    let _ = log::set_logger(&Capture);
-    log::set_max_level(log::LevelFilter::Trace);
+    capture();
     let max = wasi_stubs::host::MAX_MESSAGE;
-    let mut out = Output::log(log::Level::Info, "wasi_stubs::guest::long");
+    let target = "wasi_stubs::guest::long";
+    let lengths = || logged(target).iter().map(String::len).collect::<Vec<_>>();
+    let mut out = Output::log(log::Level::Info, target);
     // Two and a half parts without a newline, written in pieces, then an ended line.
     for _ in 0..5 {
         out.write(&vec![b'x'; max / 2]);
     }
-    let lengths = |records: &[(log::Level, String, String)]| {
-        records
-            .iter()
-            .filter(|(_, t, _)| t == "wasi_stubs::guest::long")
-            .map(|(_, _, m)| m.len())
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(lengths(&RECORDS.lock().unwrap()), [max, max]);
+    assert_eq!(lengths(), [max, max]);
     out.write(b"y\r\nz");
     drop(out);
-    let records = RECORDS.lock().unwrap().clone();
-    assert_eq!(lengths(&records), [max, max, max / 2 + 1, 1]);
-    let last: Vec<&str> = records
+    assert_eq!(lengths(), [max, max, max / 2 + 1, 1]);
+    let ends: Vec<String> = logged(target)
         .iter()
-        .filter(|(_, t, _)| t == "wasi_stubs::guest::long")
         .skip(2)
-        .map(|(_, _, m)| &m[m.len().saturating_sub(2)..])
+        .map(|m| m[m.len().saturating_sub(2)..].to_string())
         .collect();
-    assert_eq!(last, ["xy", "z"]);
+    assert_eq!(ends, ["xy", "z"]);
 }
 
 #[test]
 fn a_line_of_exactly_max_message_bytes_is_one_record() {
-    let _ = log::set_logger(&Capture);
-    log::set_max_level(log::LevelFilter::Trace);
+    capture();
     let max = wasi_stubs::host::MAX_MESSAGE;
     let mut out = Output::log(log::Level::Info, "wasi_stubs::guest::exact");
     out.write(&vec![b'x'; max]);
@@ -142,12 +142,9 @@ fn a_line_of_exactly_max_message_bytes_is_one_record() {
     line.push(b'\n');
     out.write(&line);
     drop(out);
-    let lengths: Vec<usize> = RECORDS
-        .lock()
-        .unwrap()
+    let lengths: Vec<usize> = logged("wasi_stubs::guest::exact")
         .iter()
-        .filter(|(_, t, _)| t == "wasi_stubs::guest::exact")
-        .map(|(_, _, m)| m.len())
+        .map(String::len)
         .collect();
     assert_eq!(lengths, [max, max]);
 }
