@@ -586,7 +586,7 @@ impl wasi::clocks::monotonic_clock::Host for MinimalComponentHost {
     }
 
     fn resolution(&mut self) -> wasmtime::Result<Duration> {
-        Ok(1)
+        self.clocks.res_get(Clockid::Monotonic).map_err(trap)
     }
 
     fn subscribe_instant(&mut self, when: Instant) -> wasmtime::Result<Resource<Pollable>> {
@@ -606,7 +606,10 @@ impl wasi::clocks::wall_clock::Host for MinimalComponentHost {
     }
 
     fn resolution(&mut self) -> wasmtime::Result<Datetime> {
-        Ok(datetime(1))
+        self.clocks
+            .res_get(Clockid::Realtime)
+            .map(datetime)
+            .map_err(trap)
     }
 }
 
@@ -761,6 +764,25 @@ mod tests {
             Ok(Err(StreamError::Closed))
         ));
         assert_eq!(host.stdout().len(), super::super::MAX_BUFFER);
+    }
+
+    #[test]
+    fn clock_resolutions_are_the_preview1_hosts() {
+        use wasi::clocks::wall_clock::Host as Wall;
+        let mut host = host();
+        let (mono, real) = (
+            host.clocks.res_get(Clockid::Monotonic).unwrap(),
+            host.clocks.res_get(Clockid::Realtime).unwrap(),
+        );
+        assert_eq!(
+            wasi::clocks::monotonic_clock::Host::resolution(&mut host).unwrap(),
+            mono
+        );
+        let wall = Wall::resolution(&mut host).unwrap();
+        assert_eq!(
+            u64::from(wall.nanoseconds) + wall.seconds * 1_000_000_000,
+            real
+        );
     }
 
     #[test]
