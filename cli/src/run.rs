@@ -86,9 +86,9 @@ pub struct Args {
 
     /// Calls an export of a reactor or library with these arguments (i32, i64, f32 or f64, as
     /// the export's type says; `inf`, `-inf` and `nan` too) and prints its results, one per
-    /// line. For a component, EXPORT is `f` or `INTERFACE#f` (`example:calc/ops#add`), the
-    /// arguments are bool, integers, floats, char, string, enum cases, flags (`a,b`) or option
-    /// (`none`), and the results are printed in WAVE notation. It takes the rest of the command
+    /// line. For a component, EXPORT is `f` or `INTERFACE#f` (`example:calc/ops#add`), and the
+    /// arguments and results are in WAVE notation (`[1, 2]`, `{a: 1}`, `some(3)`; a string or
+    /// char may be bare). It takes the rest of the command
     /// line: put it after the other options
     #[arg(
         long,

@@ -124,6 +124,11 @@ impl Scratch {
             )));
         }
         let view = GuestMemory::new(&mut self.bytes);
+        // Every event is converted before the first is written, so that a call that fails leaves
+        // the guest's memory as it was (`out` was checked whole in `new`).
+        for i in 0..nevents {
+            let _: p0::Event = view.read(self.out.at(i)?)?.polyfill()?;
+        }
         for i in 0..nevents {
             let event: p0::Event = view.read(self.out.at(i)?)?.polyfill()?;
             mem.write(out.at(i)?, event)?;

@@ -115,26 +115,19 @@ impl Output {
         }
     }
 
-    /// A guest's write of `iovs` to any output but a channel: all of it, or for a buffer what it
-    /// has room for (`ENOSPC` if none).
+    /// A guest's write of `iovs` to any output but a channel: all of it, or for a buffer what
+    /// [`write`](Self::write) keeps (`ENOSPC` if it keeps none of a write of something).
     fn gather(&mut self, mem: &GuestMemory<'_>, iovs: CiovecArray) -> Result<Size, Error<Errno>> {
-        let Sink::Buffer(buf) = &mut self.sink else {
-            return Ok(mem.gather(iovs, |bytes| self.write(bytes))?);
+        let before = self.contents().len();
+        let total = mem.gather(iovs, |bytes| self.write(bytes))?;
+        let Sink::Buffer(buf) = &self.sink else {
+            return Ok(total);
         };
-        let (start, room) = (buf.len(), MAX_BUFFER - buf.len());
-        if room == 0 {
-            // A write of nothing writes nothing, full or not.
-            return match mem.gather(iovs, |_| {})? {
-                0 => Ok(0),
-                _ => Err(Errno::Nospc.into()),
-            };
+        // What the buffer kept: at most MAX_BUFFER, which fits a `Size`.
+        match (buf.len() - before) as Size {
+            0 if total > 0 => Err(Errno::Nospc.into()),
+            kept => Ok(kept),
         }
-        mem.gather(iovs, |bytes| {
-            let take = bytes.len().min(start + room - buf.len());
-            buf.extend_from_slice(&bytes[..take]);
-        })?;
-        // At most MAX_BUFFER, which fits a `Size`.
-        Ok((buf.len() - start) as Size)
     }
 
     /// Writes `bytes` the guest handed over as a whole (one `fd_write`, one stream write): a
